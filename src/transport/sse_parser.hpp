@@ -1,0 +1,65 @@
+#pragma once
+
+// A pure Server-Sent Events parser (WHATWG "event stream interpretation"): fed bytes in chunks as
+// they arrive, it emits whole events. It scans only newly received bytes, so a 50 MB event costs
+// O(50 MB) however it is chunked (an incumbent rescans the unfinished line on every chunk).
+
+#include "core/result.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace bridge::transport {
+
+struct SseEvent {
+  std::string type = "message"; // the `event:` field, "message" when absent
+  // Lines of `data:` joined with '\n'. Guaranteed to have at least k_sse_data_padding bytes of
+  // spare capacity beyond size(), so a JSON scanner that reads past the end (simdjson) can use it
+  // in place without a copy.
+  std::string data;
+  std::string id; // last event id in force when this event was dispatched
+};
+
+inline constexpr std::size_t k_sse_data_padding = 64;
+
+class SseParser {
+public:
+  using EventHandler = std::function<void(SseEvent&&)>;
+
+  // max_event_bytes bounds one event's data (a hostile or broken upstream must not exhaust memory).
+  explicit SseParser(EventHandler on_event, std::size_t max_event_bytes = std::size_t{512} << 20);
+
+  // Feeds newly received bytes. Accepts LF, CRLF and CR line endings, a leading UTF-8 BOM, comment
+  // lines (":" keep-alives), unknown fields (ignored), `id` (a value containing NUL is ignored) and
+  // `retry` (digits only). An event with empty data is not dispatched, but its id still becomes the
+  // last event id. Returns an error (and stops parsing) when an event exceeds max_event_bytes.
+  core::Status feed(std::string_view chunk);
+
+  // The stream ended: an unterminated last event is discarded, as the standard says.
+  void finish();
+
+  [[nodiscard]] const std::string& last_event_id() const { return m_last_event_id; }
+  // The most recent valid `retry:` value in milliseconds, if any was received.
+  [[nodiscard]] std::optional<long long> retry_ms() const { return m_retry_ms; }
+
+private:
+  void process_line(std::string& line);
+  void dispatch();
+
+  EventHandler m_on_event;
+  std::size_t m_max_event_bytes;
+  std::string m_line;          // the unfinished line carried over between chunks
+  bool m_pending_cr = false;   // last chunk ended in CR: a following LF belongs to it
+  bool m_bom_checked = false;
+  bool m_failed = false;
+  std::string m_data;
+  bool m_has_data = false;
+  std::string m_event_type;
+  std::string m_last_event_id;
+  std::optional<long long> m_retry_ms;
+};
+
+} // namespace bridge::transport
