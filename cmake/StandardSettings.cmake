@@ -3,7 +3,7 @@
 add_library(bridge_warnings INTERFACE)
 target_compile_options(bridge_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference -Wformat=2
+  -Woverloaded-virtual -Wconversion -Wsign-conversion -Wformat=2
   -Wimplicit-fallthrough)
 if(BRIDGE_WERROR)
   target_compile_options(bridge_warnings INTERFACE -Werror)

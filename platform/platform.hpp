@@ -7,6 +7,7 @@
 #include "core/result.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -27,5 +28,13 @@ std::optional<std::string> env(const char* name);
 // Opens url in the user's browser: $BROWSER first (given the URL as its one argument, never
 // through a shell), then the platform default. The opener's stdout goes nowhere near ours.
 core::Status open_browser(const std::string& url);
+
+// The protocol pipe to the AI client, in binary mode (no CRLF translation on Windows).
+// read_stdin: bytes read, 0 at end of input, -1 on error (blocks until some input arrives).
+long read_stdin(char* buffer, std::size_t size);
+// write_stdout: writes everything or returns false (the client has gone away).
+bool write_stdout(const char* data, std::size_t size);
+// Ignore SIGPIPE-style signals so a vanished client is an error value, not a kill.
+void prepare_stdio();
 
 } // namespace bridge::platform

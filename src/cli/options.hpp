@@ -14,5 +14,7 @@ struct GlobalOptions {
 
 // $BRIDGE_CONFIG, else --config, else the platform default.
 std::filesystem::path resolve_config_path(const GlobalOptions& global);
+// True when the user named the file ($BRIDGE_CONFIG or --config): then a missing file is an error.
+bool config_path_is_explicit(const GlobalOptions& global);
 
 } // namespace bridge::cli

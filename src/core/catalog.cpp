@@ -1,0 +1,127 @@
+#include "core/catalog.hpp"
+
+#include "core/config.hpp"
+#include "core/names.hpp"
+
+#include <algorithm>
+
+namespace bridge::core {
+namespace {
+
+// Exposes one upstream's named items (tools or prompts) under prefixed names, resolving clashes
+// with a hash suffix rather than merging or dropping.
+void expose_named(const CatalogSource& source, std::size_t upstream, const std::vector<nlohmann::json>& items,
+                  const char* kind, bool apply_filter, std::vector<nlohmann::json>& out,
+                  std::map<std::string, Route>& routes, std::vector<std::string>& warnings) {
+  for (const auto& item : items) {
+    auto name_it = item.find("name");
+    if (name_it == item.end() || !name_it->is_string()) {
+      warnings.push_back(source.name + ": skipped a " + kind + " without a string name");
+      continue;
+    }
+    std::string original = name_it->get<std::string>();
+    if (apply_filter && source.filter != nullptr && !tool_allowed(*source.filter, original)) {
+      continue;
+    }
+    std::string exposed = exposed_name(source.prefix, original);
+    if (routes.count(exposed) != 0) {
+      std::string other = exposed;
+      exposed = disambiguated_name(source.prefix, original, source.name);
+      warnings.push_back(source.name + ": " + kind + " \"" + original + "\" would be exposed as \"" + other +
+                         "\", which is taken; it is exposed as \"" + exposed + "\"");
+      if (routes.count(exposed) != 0) {
+        warnings.push_back(source.name + ": " + kind + " \"" + original + "\" is listed twice; the second is skipped");
+        continue;
+      }
+    }
+    routes.emplace(exposed, Route{upstream, original});
+    nlohmann::json copy = item;
+    copy["name"] = exposed;
+    out.push_back(std::move(copy));
+  }
+}
+
+std::string template_literal_start(const std::string& uri_template) {
+  return uri_template.substr(0, uri_template.find('{'));
+}
+
+} // namespace
+
+std::vector<std::string> Catalog::rebuild(const std::vector<CatalogSource>& sources) {
+  std::vector<std::string> warnings;
+  m_tools.clear();
+  m_prompts.clear();
+  m_resources.clear();
+  m_templates.clear();
+  m_tool_routes.clear();
+  m_prompt_routes.clear();
+  m_resource_routes.clear();
+  m_template_prefixes.clear();
+  m_resource_upstreams.clear();
+
+  for (std::size_t upstream = 0; upstream < sources.size(); ++upstream) {
+    const auto& source = sources[upstream];
+    expose_named(source, upstream, source.tools, "tool", true, m_tools, m_tool_routes, warnings);
+    expose_named(source, upstream, source.prompts, "prompt", false, m_prompts, m_prompt_routes, warnings);
+    for (const auto& resource : source.resources) {
+      auto uri = resource.find("uri");
+      if (uri == resource.end() || !uri->is_string()) {
+        warnings.push_back(source.name + ": skipped a resource without a string uri");
+        continue;
+      }
+      auto [it, inserted] = m_resource_routes.emplace(uri->get<std::string>(), upstream);
+      if (!inserted) {
+        warnings.push_back(source.name + ": resource " + uri->get<std::string>() + " is also offered by " +
+                           sources[it->second].name + "; reads go to " + sources[it->second].name);
+        continue;
+      }
+      m_resources.push_back(resource);
+    }
+    for (const auto& resource_template : source.resource_templates) {
+      auto uri_template = resource_template.find("uriTemplate");
+      if (uri_template == resource_template.end() || !uri_template->is_string()) {
+        warnings.push_back(source.name + ": skipped a resource template without a string uriTemplate");
+        continue;
+      }
+      m_template_prefixes.emplace_back(template_literal_start(uri_template->get<std::string>()), upstream);
+      m_templates.push_back(resource_template);
+    }
+    if (!source.resources.empty() || !source.resource_templates.empty()) {
+      m_resource_upstreams.push_back(upstream);
+    }
+  }
+  return warnings;
+}
+
+std::optional<Route> Catalog::find_tool(const std::string& exposed) const {
+  auto it = m_tool_routes.find(exposed);
+  return it == m_tool_routes.end() ? std::nullopt : std::optional<Route>(it->second);
+}
+
+std::optional<Route> Catalog::find_prompt(const std::string& exposed) const {
+  auto it = m_prompt_routes.find(exposed);
+  return it == m_prompt_routes.end() ? std::nullopt : std::optional<Route>(it->second);
+}
+
+std::optional<std::size_t> Catalog::route_resource(const std::string& uri) const {
+  if (auto it = m_resource_routes.find(uri); it != m_resource_routes.end()) {
+    return it->second;
+  }
+  std::optional<std::size_t> best;
+  std::size_t best_length = 0;
+  for (const auto& [literal, upstream] : m_template_prefixes) {
+    if (!literal.empty() && uri.rfind(literal, 0) == 0 && literal.size() > best_length) {
+      best = upstream;
+      best_length = literal.size();
+    }
+  }
+  if (best) {
+    return best;
+  }
+  if (m_resource_upstreams.size() == 1) {
+    return m_resource_upstreams.front();
+  }
+  return std::nullopt;
+}
+
+} // namespace bridge::core

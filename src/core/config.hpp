@@ -1,0 +1,76 @@
+#pragma once
+
+// The config file (a contract: DESIGN.md "Config"). Loading validates everything up front and
+// reports the file, the field and the fix; values that are references (${env:…}, ${file:…},
+// ${keychain:…}) are kept as written here and resolved by auth/ when needed, so a secret never
+// sits in this struct longer than necessary.
+
+#include "core/result.hpp"
+
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bridge::core {
+
+enum class AuthMode { none, token, oauth };
+
+struct OAuthSettings {
+  std::string client_id;
+  std::string client_secret;        // may be a reference
+  std::string client_metadata_url;
+  std::vector<std::string> scopes;
+  std::string grant = "authorization_code"; // or client_credentials, device_code
+  int redirect_port = 0;            // 0 = ephemeral
+  std::string private_key_pem;      // may be a reference
+  std::string signing_algorithm;
+};
+
+struct ToolFilter {
+  std::vector<std::string> allow; // globs; empty = everything
+  std::vector<std::string> deny;  // globs
+};
+
+struct ServerConfig {
+  std::string name;
+  std::string url;                  // as written
+  std::string prefix;               // defaults to name + "_"
+  std::optional<std::string> organization_id;
+  AuthMode auth = AuthMode::none;
+  std::string token;                // as written (usually a reference)
+  OAuthSettings oauth;
+  std::map<std::string, std::string> headers; // values may be references
+  ToolFilter tools;
+  bool allow_http = false;
+  std::string ca_file;
+  int timeout_s = 60;
+  bool enabled = true;
+};
+
+struct Config {
+  std::filesystem::path path;       // where it was read from (for messages)
+  std::vector<ServerConfig> servers; // in file order; enabled and disabled alike
+  std::string token_store;          // "", "keychain" or "file"
+  std::size_t page_size = 0;        // tools/prompts/resources page size toward the client; 0 = one page
+  std::vector<std::string> warnings; // unknown fields and other non-fatal findings
+};
+
+// Parses and validates config text. Errors name `path`, the field and the fix.
+Result<Config> parse_config(const std::string& text, const std::filesystem::path& path);
+
+// Reads and parses the file. A missing file is Error{not_found}.
+Result<Config> load_config(const std::filesystem::path& path);
+
+// The URL the bridge really talks to: url with ?organizationID=… appended when set.
+std::string effective_url(const ServerConfig& server);
+
+// Shell-style glob with * and ?, used by tool allow/deny filters.
+bool glob_match(std::string_view pattern, std::string_view text);
+
+// True when the tool passes the server's allow/deny filters.
+bool tool_allowed(const ToolFilter& filter, std::string_view tool);
+
+} // namespace bridge::core

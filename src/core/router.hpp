@@ -1,0 +1,158 @@
+#pragma once
+
+// The router: one MCP server toward the AI client, many MCP clients toward the upstreams. It
+// answers initialize, ping and the list methods itself from the merged catalog, forwards calls to
+// the upstream that owns the name (with the bridge's own ids, so ids never collide), relays the
+// upstreams' own requests and notifications to the client, and guarantees every client request
+// exactly one answer. It runs on the event-loop thread and knows nothing of HTTP or stdio.
+
+#include "core/catalog.hpp"
+#include "core/config.hpp"
+#include "core/upstream.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace bridge::core {
+
+struct RouterOptions {
+  std::size_t page_size = 0; // 0: every list in one page
+  // How long list requests wait for upstreams that are still connecting before answering with
+  // what is there (late arrivals are announced with list_changed).
+  std::chrono::milliseconds list_wait{5000};
+  // How long after a failure a call may trigger a reconnect attempt.
+  std::chrono::milliseconds reconnect_after{10000};
+};
+
+class Router final : public UpstreamListener {
+public:
+  Router(std::vector<ServerConfig> servers, RouterOptions options, Scheduler& scheduler, ClientWriter& client);
+  ~Router() override;
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  // The link for upstream `index` (same order as the servers given to the constructor).
+  void set_link(std::size_t index, std::unique_ptr<UpstreamLink> link);
+
+  // One line from the AI client (without the newline).
+  void on_client_message(std::string&& text);
+  // The client went away: end every upstream session, then call `done`.
+  void on_client_closed(std::function<void()> done);
+
+  // Connects every upstream now (done by the client's initialize; the CLI calls it directly).
+  void start_upstreams(const nlohmann::json& client_capabilities);
+  // True when no upstream is still connecting or listing.
+  [[nodiscard]] bool all_settled() const;
+  [[nodiscard]] const Catalog& catalog() const { return m_catalog; }
+
+  void on_upstream_ready(std::size_t upstream, const nlohmann::json& initialize_result) override;
+  void on_upstream_failed(std::size_t upstream, const Error& error) override;
+  void on_upstream_message(std::size_t upstream, InboundMessage&& message) override;
+  void on_upstream_request_failed(std::size_t upstream, std::uint64_t id, const Error& error) override;
+
+private:
+  enum class Phase { idle, connecting, ready, failed };
+
+  struct Upstream {
+    ServerConfig config;
+    std::unique_ptr<UpstreamLink> link;
+    Phase phase = Phase::idle;
+    int lists_outstanding = 0; // tools/prompts/resources/templates fetches under way
+    std::optional<Error> failure;
+    std::chrono::steady_clock::time_point failed_at;
+    nlohmann::json capabilities = nlohmann::json::object();
+    std::vector<std::uint64_t> queued; // requests waiting for the handshake, by bridge id
+    CatalogSource source;
+    std::string last_logged_failure;
+  };
+
+  struct Pending {
+    bool internal = false;
+    std::string client_id; // raw JSON token as the client wrote it
+    std::string method;
+    std::string label;     // what to call it in messages: the exposed tool name, the method
+    std::size_t upstream = 0;
+    std::string text;      // the message to send while it waits in a queue; emptied once sent
+    Scheduler::TimerId timer = 0;
+    std::function<void(InboundMessage&&)> on_response;
+    std::function<void(const Error&)> on_failure;
+  };
+
+  struct RelayedRequest { // a request from an upstream, forwarded to the client
+    std::size_t upstream = 0;
+    std::string upstream_id; // raw token
+  };
+
+  struct DeferredList {
+    std::string client_id;
+    std::string method;
+    std::string cursor;
+  };
+
+  // Client side (router.cpp)
+  void handle_request(std::string&& text, const Envelope& envelope);
+  void handle_notification(std::string&& text, const Envelope& envelope);
+  void handle_client_response(std::string&& text, const Envelope& envelope);
+  void answer_initialize(const std::string& id, const std::string& text, const Envelope& envelope);
+  void answer_list(const std::string& id, const std::string& method, const std::string& cursor);
+  void list_or_defer(const std::string& id, const std::string& method, std::string&& text, const Envelope& envelope);
+  void flush_deferred_lists(bool force);
+  void route_named(std::string&& text, const Envelope& envelope, bool is_tool);
+  void route_by_uri(std::string&& text, const Envelope& envelope);
+  void route_completion(std::string&& text, const Envelope& envelope);
+  void broadcast_set_level(const std::string& id, std::string&& text, const Envelope& envelope);
+  void forward(std::size_t upstream, std::string&& text, const Envelope& envelope, std::vector<Replacement> replacements,
+               std::string label);
+  void fail_request(const Pending& pending, const std::string& reason, int code);
+  void write(std::string&& message);
+  std::string failure_text(const Upstream& upstream) const;
+  std::optional<std::size_t> upstream_by_prefix(const std::string& exposed) const;
+
+  // Upstream side (router_upstreams.cpp)
+  void connect(std::size_t upstream);
+  void send_or_queue(std::uint64_t id);
+  void send_internal(std::size_t upstream, const std::string& method, nlohmann::json params,
+                     std::function<void(const nlohmann::json& result)> on_result,
+                     std::function<void(const Error&)> on_failure);
+  void fetch_list(std::size_t upstream, const std::string& method, const std::string& key, std::string cursor,
+                  std::vector<nlohmann::json> so_far, int pages);
+  void list_finished(std::size_t upstream);
+  void refresh_lists(std::size_t upstream, bool tools, bool prompts, bool resources);
+  void mark_failed(std::size_t upstream, const Error& error);
+  void rebuild_catalog();
+  void handle_upstream_response(std::size_t upstream, InboundMessage&& message);
+  void handle_upstream_request(std::size_t upstream, InboundMessage&& message);
+  void handle_upstream_notification(std::size_t upstream, InboundMessage&& message);
+  void finish_pending(std::uint64_t id);
+
+  RouterOptions m_options;
+  Scheduler& m_scheduler;
+  ClientWriter& m_client;
+  std::vector<Upstream> m_upstreams;
+  Catalog m_catalog;
+  std::unordered_map<std::uint64_t, Pending> m_pending;
+  std::map<std::uint64_t, RelayedRequest> m_relayed;
+  std::vector<DeferredList> m_deferred;
+  std::uint64_t m_next_id = 1;
+  std::uint64_t m_next_relay_id = 1;
+  bool m_started = false;
+  bool m_client_initialized = false;
+  bool m_closing = false;
+  nlohmann::json m_client_capabilities = nlohmann::json::object();
+  std::chrono::steady_clock::time_point m_list_deadline;
+  Scheduler::TimerId m_list_timer = 0;
+  bool m_served_tools = false;
+  bool m_served_prompts = false;
+  bool m_served_resources = false;
+};
+
+} // namespace bridge::core

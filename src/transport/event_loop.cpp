@@ -1,0 +1,349 @@
+// The only file that includes libcurl.
+
+#include "transport/event_loop.hpp"
+
+#include "version.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+
+namespace bridge::transport {
+namespace {
+
+CURLM* multi_of(void* handle) { return static_cast<CURLM*>(handle); }
+
+struct CurlGlobal {
+  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+  ~CurlGlobal() { curl_global_cleanup(); }
+};
+
+std::string trim(std::string_view text) {
+  auto begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string_view::npos) {
+    return {};
+  }
+  auto end = text.find_last_not_of(" \t\r\n");
+  return std::string(text.substr(begin, end - begin + 1));
+}
+
+constexpr long k_receive_buffer = 256L * 1024L; // fewer, larger callbacks for big results
+
+} // namespace
+
+struct EventLoop::Transfer {
+  TransferId id = 0;
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  HttpRequest request;
+  HttpCallbacks callbacks;
+  HttpResponseHead head;
+  bool head_delivered = false;
+  bool added = false;
+  bool cancelled = false;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+
+  ~Transfer() {
+    if (easy != nullptr) {
+      curl_easy_cleanup(easy);
+    }
+    if (headers != nullptr) {
+      curl_slist_free_all(headers);
+    }
+  }
+
+  void deliver_head() {
+    if (head_delivered) {
+      return;
+    }
+    head_delivered = true;
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    head.status = status;
+    if (callbacks.on_head) {
+      callbacks.on_head(head);
+    }
+  }
+
+  static size_t on_header(char* data, size_t size, size_t count, void* user) {
+    auto* self = static_cast<Transfer*>(user);
+    std::string_view line(data, size * count);
+    if (line.rfind("HTTP/", 0) == 0) {
+      self->head.headers.clear(); // a new response (redirect, 100 Continue): start over
+      return size * count;
+    }
+    auto colon = line.find(':');
+    if (colon != std::string_view::npos) {
+      std::string name(line.substr(0, colon));
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      self->head.headers.emplace_back(std::move(name), trim(line.substr(colon + 1)));
+    }
+    return size * count;
+  }
+
+  static size_t on_write(char* data, size_t size, size_t count, void* user) {
+    auto* self = static_cast<Transfer*>(user);
+    if (self->cancelled) {
+      return 0;
+    }
+    self->deliver_head();
+    if (self->cancelled) {
+      return 0;
+    }
+    if (self->callbacks.on_body && !self->callbacks.on_body(std::string_view(data, size * count))) {
+      self->cancelled = true;
+      return 0;
+    }
+    return self->cancelled ? 0 : size * count;
+  }
+};
+
+EventLoop::EventLoop() {
+  static CurlGlobal global;
+  m_multi = curl_multi_init();
+  if (m_multi == nullptr) {
+    throw std::runtime_error("libcurl: curl_multi_init failed");
+  }
+  curl_multi_setopt(multi_of(m_multi), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+}
+
+EventLoop::~EventLoop() {
+  for (auto& [id, transfer] : m_transfers) {
+    if (transfer->added) {
+      curl_multi_remove_handle(multi_of(m_multi), transfer->easy);
+    }
+  }
+  m_transfers.clear();
+  curl_multi_cleanup(multi_of(m_multi));
+}
+
+EventLoop::TransferId EventLoop::start(HttpRequest request, HttpCallbacks callbacks) {
+  auto transfer = std::make_unique<Transfer>();
+  transfer->id = m_next_transfer++;
+  transfer->request = std::move(request);
+  transfer->callbacks = std::move(callbacks);
+  CURL* easy = curl_easy_init();
+  if (easy == nullptr) {
+    throw std::runtime_error("libcurl: curl_easy_init failed");
+  }
+  transfer->easy = easy;
+  const auto& req = transfer->request;
+  curl_easy_setopt(easy, CURLOPT_URL, req.url.c_str());
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, transfer.get());
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error_buffer);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, transfer.get());
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Transfer::on_write);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer.get());
+  curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, k_receive_buffer);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, ""); // whatever libcurl can decode
+  std::string user_agent = std::string("mcp-bridge/") + k_version;
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, user_agent.c_str()); // libcurl copies strings
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(req.connect_timeout.count()));
+  if (req.timeout.count() > 0) {
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(req.timeout.count()));
+  }
+  // Redirects: followed (keeping POST), at most 5, never downgraded to http unless the upstream
+  // itself is http; libcurl does not send our Authorization header to another host.
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(easy, CURLOPT_POSTREDIR, static_cast<long>(CURL_REDIR_POST_ALL));
+  curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, req.allow_http_redirects ? "http,https" : "https");
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (!req.ca_file.empty()) {
+    curl_easy_setopt(easy, CURLOPT_CAINFO, req.ca_file.c_str());
+  }
+  if (req.method == "POST") {
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req.body.data());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+  } else if (req.method == "GET") {
+    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+  }
+  for (const auto& [name, value] : req.headers) {
+    std::string line = name + ": " + value;
+    transfer->headers = curl_slist_append(transfer->headers, line.c_str());
+  }
+  // libcurl adds "Expect: 100-continue" to large POSTs, costing a round trip: never wanted here.
+  transfer->headers = curl_slist_append(transfer->headers, "Expect:");
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer->headers);
+
+  TransferId id = transfer->id;
+  m_transfers.emplace(id, std::move(transfer));
+  m_to_add.push_back(id);
+  if (!m_in_perform) {
+    add_pending_transfers();
+  }
+  return id;
+}
+
+void EventLoop::add_pending_transfers() {
+  auto to_add = std::move(m_to_add);
+  m_to_add.clear();
+  for (auto id : to_add) {
+    auto it = m_transfers.find(id);
+    if (it == m_transfers.end() || it->second->cancelled) {
+      continue;
+    }
+    if (curl_multi_add_handle(multi_of(m_multi), it->second->easy) == CURLM_OK) {
+      it->second->added = true;
+    }
+  }
+}
+
+void EventLoop::cancel_transfer(TransferId id) {
+  auto it = m_transfers.find(id);
+  if (it == m_transfers.end()) {
+    return;
+  }
+  it->second->cancelled = true;
+  if (m_in_perform) {
+    m_to_remove.push_back(id); // libcurl forbids removing handles from inside its callbacks
+    return;
+  }
+  remove_transfer(id);
+}
+
+void EventLoop::remove_transfer(TransferId id) {
+  auto it = m_transfers.find(id);
+  if (it == m_transfers.end()) {
+    return;
+  }
+  if (it->second->added) {
+    curl_multi_remove_handle(multi_of(m_multi), it->second->easy);
+  }
+  m_transfers.erase(it);
+}
+
+void EventLoop::finish_transfer(Transfer& transfer, int curl_code) {
+  TransferId id = transfer.id;
+  if (transfer.cancelled) {
+    remove_transfer(id);
+    return;
+  }
+  transfer.deliver_head();
+  core::Status status = core::ok_status();
+  auto code = static_cast<CURLcode>(curl_code);
+  if (code != CURLE_OK) {
+    std::string detail = transfer.error_buffer[0] != '\0' ? transfer.error_buffer : curl_easy_strerror(code);
+    auto kind = code == CURLE_OPERATION_TIMEDOUT ? core::ErrorKind::timeout : core::ErrorKind::network;
+    status = core::make_error(kind, detail);
+  }
+  // Keep the callbacks alive past removal: on_done may start new exchanges.
+  auto callbacks = std::move(transfer.callbacks);
+  auto head = std::move(transfer.head);
+  remove_transfer(id);
+  if (callbacks.on_done) {
+    callbacks.on_done(status, head);
+  }
+}
+
+EventLoop::TimerId EventLoop::schedule(std::chrono::milliseconds delay, std::function<void()> callback) {
+  TimerId id = m_next_timer++;
+  auto due = now() + delay;
+  m_timers.emplace(id, std::make_pair(due, std::move(callback)));
+  m_timer_order.emplace(due, id);
+  return id;
+}
+
+void EventLoop::cancel(TimerId id) {
+  auto it = m_timers.find(id);
+  if (it == m_timers.end()) {
+    return;
+  }
+  auto range = m_timer_order.equal_range(it->second.first);
+  for (auto order = range.first; order != range.second; ++order) {
+    if (order->second == id) {
+      m_timer_order.erase(order);
+      break;
+    }
+  }
+  m_timers.erase(it);
+}
+
+std::chrono::steady_clock::time_point EventLoop::now() const { return std::chrono::steady_clock::now(); }
+
+void EventLoop::post(std::function<void()> task) {
+  {
+    std::lock_guard<std::mutex> lock(m_posted_mutex);
+    m_posted.push_back(std::move(task));
+  }
+  curl_multi_wakeup(multi_of(m_multi));
+}
+
+void EventLoop::run_posted_tasks() {
+  std::vector<std::function<void()>> tasks;
+  {
+    std::lock_guard<std::mutex> lock(m_posted_mutex);
+    tasks.swap(m_posted);
+  }
+  for (auto& task : tasks) {
+    task();
+  }
+}
+
+void EventLoop::run_due_timers() {
+  auto current = now();
+  while (!m_timer_order.empty() && m_timer_order.begin()->first <= current) {
+    TimerId id = m_timer_order.begin()->second;
+    m_timer_order.erase(m_timer_order.begin());
+    auto it = m_timers.find(id);
+    if (it == m_timers.end()) {
+      continue;
+    }
+    auto callback = std::move(it->second.second);
+    m_timers.erase(it);
+    callback();
+  }
+}
+
+void EventLoop::run() {
+  while (!m_stopped) {
+    int wait_ms = 1000;
+    if (!m_timer_order.empty()) {
+      auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(m_timer_order.begin()->first - now()).count();
+      wait_ms = static_cast<int>(std::clamp<long long>(delta, 0, 1000));
+    }
+    {
+      std::lock_guard<std::mutex> lock(m_posted_mutex);
+      if (!m_posted.empty()) {
+        wait_ms = 0;
+      }
+    }
+    curl_multi_poll(multi_of(m_multi), nullptr, 0, wait_ms, nullptr);
+
+    int running = 0;
+    m_in_perform = true;
+    curl_multi_perform(multi_of(m_multi), &running);
+    m_in_perform = false;
+
+    int remaining = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi_of(m_multi), &remaining)) {
+      if (message->msg != CURLMSG_DONE) {
+        continue;
+      }
+      Transfer* transfer = nullptr;
+      curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &transfer);
+      if (transfer != nullptr) {
+        finish_transfer(*transfer, static_cast<int>(message->data.result));
+      }
+    }
+    auto to_remove = std::move(m_to_remove);
+    m_to_remove.clear();
+    for (auto id : to_remove) {
+      remove_transfer(id);
+    }
+    add_pending_transfers();
+    run_posted_tasks();
+    run_due_timers();
+  }
+}
+
+} // namespace bridge::transport

@@ -1,0 +1,72 @@
+#pragma once
+
+// The one event-loop thread: libcurl's multi interface drives every upstream exchange and stream,
+// timers run between polls, and other threads hand work over with post() (which wakes the poll
+// with curl_multi_wakeup). All router and transport state is touched only on this thread.
+
+#include "core/upstream.hpp"
+#include "transport/http.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace bridge::transport {
+
+class EventLoop final : public core::Scheduler {
+public:
+  using TransferId = std::uint64_t;
+
+  EventLoop();
+  ~EventLoop() override;
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // Starts an HTTP exchange. Callbacks run on the loop thread; they may start or cancel
+  // exchanges themselves.
+  TransferId start(HttpRequest request, HttpCallbacks callbacks);
+  // Stops an exchange; its callbacks are not called again.
+  void cancel_transfer(TransferId id);
+
+  TimerId schedule(std::chrono::milliseconds delay, std::function<void()> callback) override;
+  void cancel(TimerId id) override;
+  [[nodiscard]] std::chrono::steady_clock::time_point now() const override;
+
+  // Thread-safe: runs `task` on the loop thread soon.
+  void post(std::function<void()> task);
+
+  // Runs until stop() is called (from the loop thread or via post).
+  void run();
+  void stop() { m_stopped = true; }
+
+  struct Transfer; // defined in event_loop.cpp, where libcurl is
+
+private:
+  void add_pending_transfers();
+  void finish_transfer(Transfer& transfer, int curl_code);
+  void run_posted_tasks();
+  void run_due_timers();
+  void remove_transfer(TransferId id);
+
+  void* m_multi = nullptr; // CURLM*, kept opaque so this header stays free of libcurl
+  bool m_stopped = false;
+  bool m_in_perform = false;
+  TransferId m_next_transfer = 1;
+  std::unordered_map<TransferId, std::unique_ptr<Transfer>> m_transfers;
+  std::vector<TransferId> m_to_add;
+  std::vector<TransferId> m_to_remove;
+
+  TimerId m_next_timer = 1;
+  std::multimap<std::chrono::steady_clock::time_point, TimerId> m_timer_order;
+  std::unordered_map<TimerId, std::pair<std::chrono::steady_clock::time_point, std::function<void()>>> m_timers;
+
+  std::mutex m_posted_mutex;
+  std::vector<std::function<void()>> m_posted;
+};
+
+} // namespace bridge::transport

@@ -1,0 +1,94 @@
+#include "transport/stdio.hpp"
+
+#include "platform/platform.hpp"
+
+#include <cstring>
+#include <vector>
+
+namespace bridge::transport {
+
+void LineFramer::feed(const char* data, std::size_t size, const std::function<void(std::string&&)>& on_line,
+                      const std::function<void()>& on_oversized) {
+  while (size > 0) {
+    const auto* newline = static_cast<const char*>(std::memchr(data, '\n', size));
+    std::size_t take = newline != nullptr ? static_cast<std::size_t>(newline - data) : size;
+    if (!m_discarding) {
+      if (m_line.size() + take > m_max_line) {
+        m_discarding = true;
+        m_line.clear();
+        m_line.shrink_to_fit();
+      } else {
+        m_line.append(data, take);
+      }
+    }
+    if (newline == nullptr) {
+      return;
+    }
+    if (m_discarding) {
+      m_discarding = false;
+      on_oversized();
+    } else {
+      if (!m_line.empty() && m_line.back() == '\r') {
+        m_line.pop_back();
+      }
+      // Blank lines between messages are not messages.
+      if (m_line.find_first_not_of(" \t\r") != std::string::npos) {
+        on_line(std::move(m_line));
+      }
+      m_line = std::string();
+    }
+    data += take + 1;
+    size -= take + 1;
+  }
+}
+
+void LineFramer::finish(const std::function<void(std::string&&)>& on_line) {
+  if (!m_discarding && m_line.find_first_not_of(" \t\r") != std::string::npos) {
+    on_line(std::move(m_line));
+  }
+  m_line.clear();
+}
+
+StdinReader::StdinReader(EventLoop& loop, LineHandler on_line, std::function<void()> on_oversized,
+                         std::function<void()> on_eof, std::size_t max_line)
+    : m_loop(loop), m_on_line(std::move(on_line)), m_on_oversized(std::move(on_oversized)), m_on_eof(std::move(on_eof)),
+      m_max_line(max_line) {}
+
+StdinReader::~StdinReader() {
+  // The thread ends at end of input; if the process leaves first, do not wait on a blocked read.
+  if (m_thread.joinable()) {
+    m_thread.detach();
+  }
+}
+
+void StdinReader::start() { m_thread = std::thread([this] { run(); }); }
+
+void StdinReader::run() {
+  LineFramer framer(m_max_line);
+  std::vector<char> buffer(64 * 1024);
+  auto post_line = [this](std::string&& line) {
+    m_loop.post([this, line = std::move(line)]() mutable { m_on_line(std::move(line)); });
+  };
+  auto post_oversized = [this] { m_loop.post([this] { m_on_oversized(); }); };
+  for (;;) {
+    long n = platform::read_stdin(buffer.data(), buffer.size());
+    if (n <= 0) {
+      break;
+    }
+    framer.feed(buffer.data(), static_cast<std::size_t>(n), post_line, post_oversized);
+  }
+  framer.finish(post_line);
+  m_loop.post([this] { m_on_eof(); });
+}
+
+void StdoutWriter::write_message(std::string&& message) {
+  if (m_broken) {
+    return;
+  }
+  message.push_back('\n');
+  if (!platform::write_stdout(message.data(), message.size())) {
+    m_broken = true; // the client is gone; the reader will see end of input
+  }
+}
+
+} // namespace bridge::transport
