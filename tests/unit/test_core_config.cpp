@@ -1,0 +1,129 @@
+#include "catch.hpp"
+
+#include "core/config.hpp"
+
+#include <string>
+
+using namespace bridge::core;
+
+namespace {
+
+Result<Config> parse(const std::string& text) { return parse_config(text, "/tmp/cfg.json"); }
+
+bool message_has(const Result<Config>& result, const std::string& needle) {
+  return !result.ok() && result.error().message.find(needle) != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("a full server entry parses with every field", "[config]") {
+  auto config = parse(R"({
+    "token_store": "file",
+    "page_size": 50,
+    "servers": {
+      "jumpcloud": {
+        "url": "https://mcp.jumpcloud.com/v1", "prefix": "jc_admin_", "organizationID": "5f1e",
+        "auth": "oauth",
+        "oauth": {"client_id": "cid", "client_secret": "${env:S}", "scopes": ["a", "b"], "grant": "client_credentials",
+                  "redirect_port": 8765},
+        "headers": {"X-Extra": "v"}, "tools": {"allow": ["user_*"], "deny": ["device_erase"]},
+        "allow_http": false, "ca_file": "/ca.pem", "timeout_s": 30, "enabled": true
+      },
+      "jungle": {"url": "http://localhost:8080/mcp", "auth": "token", "token": "${keychain:jungle}"}
+    }
+  })");
+  REQUIRE(config.ok());
+  CHECK(config->token_store == "file");
+  CHECK(config->page_size == 50);
+  REQUIRE(config->servers.size() == 2);
+  const auto& jc = config->servers[0];
+  CHECK(jc.name == "jumpcloud");
+  CHECK(jc.prefix == "jc_admin_");
+  CHECK(jc.organization_id == std::optional<std::string>("5f1e"));
+  CHECK(jc.auth == AuthMode::oauth);
+  CHECK(jc.oauth.client_id == "cid");
+  CHECK(jc.oauth.scopes == std::vector<std::string>{"a", "b"});
+  CHECK(jc.oauth.grant == "client_credentials");
+  CHECK(jc.oauth.redirect_port == 8765);
+  CHECK(jc.headers.at("X-Extra") == "v");
+  CHECK(jc.timeout_s == 30);
+  CHECK(effective_url(jc) == "https://mcp.jumpcloud.com/v1?organizationID=5f1e");
+  const auto& jungle = config->servers[1];
+  CHECK(jungle.prefix == "jungle_"); // default: name + "_"
+  CHECK(jungle.auth == AuthMode::token);
+  CHECK(jungle.token == "${keychain:jungle}");
+  CHECK(config->warnings.empty());
+}
+
+TEST_CASE("errors name the file, the field and the fix", "[config]") {
+  CHECK(message_has(parse("{"), "/tmp/cfg.json"));
+  CHECK(message_has(parse("[]"), "must be an object"));
+  CHECK(message_has(parse(R"({"servers": {"a": {}}})"), "servers.a.url: missing"));
+  CHECK(message_has(parse(R"({"servers": {"a": {"url": 5}}})"), "servers.a.url: must be a string"));
+  CHECK(message_has(parse(R"({"servers": {"a": {"url": "ftp://x/"}}})"), "not supported"));
+  CHECK(message_has(parse(R"({"servers": {"a": {"url": "nonsense"}}})"), "servers.a.url"));
+  CHECK(message_has(parse(R"({"servers": {"a": {"url": "http://h/", "auth": "magic"}}})"), "servers.a.auth"));
+  CHECK(message_has(parse(R"({"servers": {"a": {"url": "http://localhost/", "auth": "token"}}})"),
+                    "bridge token set a"));
+  CHECK(message_has(parse(R"({"servers": {"a": {"url": "http://localhost/", "timeout_s": 0}}})"), "servers.a.timeout_s"));
+  CHECK(message_has(parse(R"({"servers": {"a": {"url": "http://localhost/", "prefix": "a.b"}}})"), "servers.a.prefix"));
+  CHECK(message_has(parse(R"({"servers": {"a": {"url": "http://localhost/", "oauth": {"grant": "password"}}}})"),
+                    "servers.a.oauth.grant"));
+  CHECK(message_has(parse(R"({"token_store": "cloud"})"), "token_store"));
+}
+
+TEST_CASE("plain http is refused for non-loopback hosts unless allowed", "[config]") {
+  auto refused = parse(R"({"servers": {"a": {"url": "http://example.invalid/mcp"}}})");
+  CHECK(message_has(refused, "servers.a.url"));
+  CHECK(message_has(refused, "allow_http"));
+  CHECK(parse(R"({"servers": {"a": {"url": "http://example.invalid/mcp", "allow_http": true}}})").ok());
+  CHECK(parse(R"({"servers": {"a": {"url": "http://127.0.0.1:9/mcp"}}})").ok());
+  CHECK(parse(R"({"servers": {"a": {"url": "http://[::1]:9/mcp"}}})").ok());
+}
+
+TEST_CASE("prefixes must be unique; one empty prefix is allowed", "[config]") {
+  auto duplicate = parse(R"({"servers": {"a": {"url": "https://a/", "prefix": "x_"}, "b": {"url": "https://b/", "prefix": "x_"}}})");
+  CHECK(message_has(duplicate, "servers.b.prefix"));
+  CHECK(message_has(duplicate, "\"a\""));
+  CHECK(parse(R"({"servers": {"a": {"url": "https://a/", "prefix": ""}}})").ok());
+  CHECK(message_has(parse(R"({"servers": {"a": {"url": "https://a/", "prefix": ""}, "b": {"url": "https://b/", "prefix": ""}}})"),
+                    "empty prefix"));
+  // A disabled server does not claim its prefix.
+  CHECK(parse(R"({"servers": {"a": {"url": "https://a/", "prefix": "x_"}, "b": {"url": "https://b/", "prefix": "x_", "enabled": false}}})").ok());
+}
+
+TEST_CASE("unknown fields are warnings, not errors", "[config]") {
+  auto config = parse(R"({"servers": {"a": {"url": "https://a/", "prefx": "y_"}}, "extra": 1})");
+  REQUIRE(config.ok());
+  REQUIRE(config->warnings.size() == 2);
+  CHECK(config->warnings[0].find("extra") != std::string::npos);
+  CHECK(config->warnings[1].find("servers.a.prefx") != std::string::npos);
+}
+
+TEST_CASE("a token without auth means token auth; dotted names get a safe default prefix", "[config]") {
+  auto config = parse(R"({"servers": {"my.server": {"url": "https://a/", "token": "${env:T}"}}})");
+  REQUIRE(config.ok());
+  CHECK(config->servers[0].auth == AuthMode::token);
+  CHECK(config->servers[0].prefix == "my_server_");
+}
+
+TEST_CASE("missing file is not_found", "[config]") {
+  auto missing = load_config("/nonexistent/dir/config.json");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().kind == ErrorKind::not_found);
+}
+
+TEST_CASE("glob filters", "[config]") {
+  CHECK(glob_match("user_*", "user_suspend"));
+  CHECK_FALSE(glob_match("user_*", "users_list"));
+  CHECK(glob_match("*", ""));
+  CHECK(glob_match("d?vice_*e", "device_erase"));
+  CHECK(glob_match("*a*b*c", "xxaxxbxxc"));
+  CHECK_FALSE(glob_match("*a*b*c", "xxaxxbxx"));
+  ToolFilter filter{{"user_*", "devices_list"}, {"user_resetmfa"}};
+  CHECK(tool_allowed(filter, "user_get"));
+  CHECK(tool_allowed(filter, "devices_list"));
+  CHECK_FALSE(tool_allowed(filter, "device_erase"));
+  CHECK_FALSE(tool_allowed(filter, "user_resetmfa"));
+  CHECK(tool_allowed(ToolFilter{}, "anything"));
+}

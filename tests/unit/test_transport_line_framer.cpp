@@ -1,0 +1,48 @@
+#include "catch.hpp"
+
+#include "transport/stdio.hpp"
+
+#include <random>
+
+using bridge::transport::LineFramer;
+
+namespace {
+
+struct Collected {
+  std::vector<std::string> lines;
+  int oversized = 0;
+};
+
+Collected frame(const std::string& input, std::size_t chunk, std::size_t max_line = 1024) {
+  Collected out;
+  LineFramer framer(max_line);
+  auto on_line = [&](std::string&& line) { out.lines.push_back(std::move(line)); };
+  auto on_oversized = [&] { ++out.oversized; };
+  for (std::size_t i = 0; i < input.size(); i += chunk) {
+    auto piece = input.substr(i, chunk);
+    framer.feed(piece.data(), piece.size(), on_line, on_oversized);
+  }
+  framer.finish(on_line);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("lines are framed by LF with optional CR, blank lines skipped, whatever the chunking", "[stdio]") {
+  std::string input = "{\"a\":1}\n\n{\"b\":2}\r\n   \n{\"c\":3}";
+  for (std::size_t chunk : {1, 2, 3, 5, 100}) {
+    auto out = frame(input, chunk);
+    REQUIRE(out.lines.size() == 3);
+    CHECK(out.lines[0] == "{\"a\":1}");
+    CHECK(out.lines[1] == "{\"b\":2}");
+    CHECK(out.lines[2] == "{\"c\":3}");
+  }
+}
+
+TEST_CASE("an oversized line is dropped alone and reported once", "[stdio]") {
+  std::string input = "{\"ok\":1}\n" + std::string(5000, 'x') + "\n{\"ok\":2}\n";
+  auto out = frame(input, 7, 1000);
+  CHECK(out.oversized == 1);
+  REQUIRE(out.lines.size() == 2);
+  CHECK(out.lines[1] == "{\"ok\":2}");
+}
