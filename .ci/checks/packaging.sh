@@ -91,14 +91,25 @@ echo "    $(basename "$tgz"): $(wc -l <"$work/tgz-contents") entries"
 
 # ---- 2. install, run, remove -------------------------------------------------------------------
 step "dpkg -i $(basename "$deb")"
+# dpkg has no lock timeout of its own: wait while another apt/dpkg (a shared CI machine) holds it.
+dpkg_locked() {
+  local n
+  for n in $(seq 1 120); do
+    if "$@" >"$work/dpkg.log" 2>&1; then return 0; fi
+    grep -qi 'lock' "$work/dpkg.log" || return 1
+    sleep 5
+  done
+  return 1
+}
 if dpkg-query -W -f='${Status}' mcp-bridge 2>/dev/null | grep -q 'install ok installed'; then
-  fail "mcp-bridge is already installed on this machine; remove it first (dpkg -r mcp-bridge)"
+  echo "packaging: warning: mcp-bridge $(dpkg-query -W -f='${Version}' mcp-bridge) is installed (left over?); replacing it, and removing it at the end" >&2
 fi
 installed_by_us=1
-if ! $sudo dpkg -i "$deb" >"$work/dpkg.log" 2>&1; then
+if ! dpkg_locked $sudo dpkg -i "$deb"; then
   # A clean machine may lack a library the package depends on: let apt bring it.
+  grep -q 'dependency problems' "$work/dpkg.log" || { cat "$work/dpkg.log"; fail "dpkg -i"; }
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -f -y -qq -o DPkg::Lock::Timeout=600 >>"$work/dpkg.log" 2>&1 ||
-    { cat "$work/dpkg.log"; fail "dpkg -i"; }
+    { cat "$work/dpkg.log"; fail "dpkg -i (and apt-get install -f)"; }
 fi
 [ -x /usr/bin/bridge ] || fail "/usr/bin/bridge not installed"
 
@@ -152,7 +163,7 @@ step "the Homebrew formula's test block, run against /usr/bin/bridge"
 ruby installers/homebrew/run-test-block.rb /usr/bin "$version" | sed 's/^/    /'
 
 step "dpkg -r mcp-bridge"
-$sudo dpkg -r mcp-bridge >/dev/null
+dpkg_locked $sudo dpkg -r mcp-bridge || { cat "$work/dpkg.log"; fail "dpkg -r"; }
 installed_by_us=0
 [ ! -e /usr/bin/bridge ] || fail "/usr/bin/bridge still there after dpkg -r"
 ! dpkg-query -W -f='${Status}' mcp-bridge 2>/dev/null | grep -q 'install ok installed' ||
