@@ -21,6 +21,29 @@ foreach(doc README.md LICENSE)
     install(FILES "${PROJECT_SOURCE_DIR}/${doc}" DESTINATION "${MCP_BRIDGE_DOCDIR}")
   endif()
 endforeach()
+# Debian policy wants the licence as share/doc/<package>/copyright (machine-readable format).
+if(UNIX AND NOT APPLE AND EXISTS "${PROJECT_SOURCE_DIR}/LICENSE")
+  file(READ "${PROJECT_SOURCE_DIR}/LICENSE" _bridge_license)
+  set(_bridge_holders "mcp-bridge contributors")
+  if(_bridge_license MATCHES "Copyright \\(c\\) ([^\n]+)")
+    set(_bridge_holders "${CMAKE_MATCH_1}")
+  endif()
+  string(REGEX REPLACE "^[^\n]*\n\n" "" _bridge_license "${_bridge_license}")  # drop the title
+  string(REGEX REPLACE "\n\n" "\n.\n" _bridge_license "${_bridge_license}")
+  string(REGEX REPLACE "\n$" "" _bridge_license "${_bridge_license}")
+  string(REPLACE "\n" "\n " _bridge_license "${_bridge_license}")
+  file(WRITE "${PROJECT_BINARY_DIR}/packaging/copyright"
+"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+Upstream-Name: mcp-bridge
+Source: ${MCP_BRIDGE_HOMEPAGE}
+
+Files: *
+Copyright: ${_bridge_holders}
+License: MIT
+ ${_bridge_license}
+")
+  install(FILES "${PROJECT_BINARY_DIR}/packaging/copyright" DESTINATION "${MCP_BRIDGE_DOCDIR}")
+endif()
 file(GLOB MCP_BRIDGE_GUIDES CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/docs/*.md")
 if(MCP_BRIDGE_GUIDES)
   install(FILES ${MCP_BRIDGE_GUIDES} DESTINATION "${MCP_BRIDGE_DOCDIR}/docs")
@@ -86,6 +109,7 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${MCP_BRIDGE_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "${MCP_BRIDGE_HOMEPAGE}")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "gnome-keyring")
 
 # `make package_source`: the same tree as a git archive of the tag, without build output.
