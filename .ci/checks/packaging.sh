@@ -187,7 +187,15 @@ grep -q "sha256 \"$(sha256sum "$tgz" | cut -d' ' -f1)\"" "$work/filled.rb" || fa
 
 # ---- 4. MSI with wixl --------------------------------------------------------------------------
 step "installers/msi/build-wixl.sh"
-msi=$(bash installers/msi/build-wixl.sh "$work/msi" 2>"$work/wixl.log" | tail -n 1) ||
+# A Windows bridge.exe if one exists ($BRIDGE_WINDOWS_EXE, or a cross build under build/*/);
+# else build-wixl.sh packages a named placeholder (no mingw libcurl on Debian to link one).
+win_exe=${BRIDGE_WINDOWS_EXE:-}
+if [ -z "$win_exe" ]; then
+  for candidate in "$root"/build/*/src/bridge.exe; do
+    if [ -f "$candidate" ] && [ "$(head -c 2 "$candidate")" = MZ ]; then win_exe=$candidate; break; fi
+  done
+fi
+msi=$(bash installers/msi/build-wixl.sh "$work/msi" "$win_exe" 2>"$work/wixl.log" | tail -n 1) ||
   { cat "$work/wixl.log"; fail "build-wixl.sh"; }
 [ -f "$msi" ] || { cat "$work/wixl.log"; fail "no .msi"; }
 grep -E '^build-wixl.sh: (no Windows|packaging)' "$work/wixl.log" | sed 's/^/    /'
