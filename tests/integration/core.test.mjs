@@ -504,16 +504,34 @@ test("an upstream that paginates its own tools/list: the bridge follows nextCurs
 });
 
 // ---------------------------------------------------------------------------------------------
-test("a slow upstream: initialize answered at once, tools/list_changed when its tools arrive", T, async (t) => {
-  const js = await startPeer("json-server", ["--delay-initialize-ms", "2500"], { t });
-  const bridge = await startBridge({ config: { servers: { jsonsrv: plainEntry(js, "js_") } }, t });
+test("a slow upstream: initialize and tools/list answered without it, then tools/list_changed", T, async (t) => {
+  // json-server answers initialize after 8 s; a second upstream is fast.
+  const [slowJs, fastJs] = await Promise.all([
+    startPeer("json-server", ["--delay-initialize-ms", "8000"], { t }),
+    startPeer("json-server", [], { t }),
+  ]);
+  const bridge = await startBridge({
+    config: { servers: { slow: plainEntry(slowJs, "slow_"), fast: plainEntry(fastJs, "fast_") } },
+    t,
+  });
   const init = await bridge.initialize();
   const elapsed = Date.now() - bridge.startedAt;
   assert.ok(elapsed < 1500, `initialize waited ${elapsed} ms for a slow upstream`);
   assert.equal(init.result.serverInfo.name, "mcp-bridge");
-  await bridge.waitFor((m) => m.method === "notifications/tools/list_changed", 10000, "notifications/tools/list_changed");
-  const tools = await bridge.waitForTools(hasAll("js_add"), { timeoutMs: 3000 });
-  assert.ok(names(tools).includes("js_echo"));
+  // The client lists at once (as clients do); the answer may wait a little for upstreams, not for ever.
+  const first = (await bridge.listAll("tools/list", "tools", { timeoutMs: 7000 })).items;
+  const listedAt = Date.now() - bridge.startedAt;
+  assert.ok(listedAt < 7000, `first tools/list answered after ${listedAt} ms`);
+  assert.ok(names(first).includes("fast_add"), `the fast upstream's tools are missing: ${names(first).join(", ")}`);
+  assert.ok(!names(first).includes("slow_add"), "the slow upstream answered before its delay?");
+  // A call to the slow upstream meanwhile: answered (routed once it is up, or an isError saying so).
+  const early = await bridge.request("tools/call", { name: "slow_add", arguments: { a: 1, b: 1 } }, { timeoutMs: 12000 });
+  assert.ok(early.result || early.error, JSON.stringify(early));
+  // When its tools arrive: notifications/tools/list_changed, and the next list has them.
+  await bridge.waitFor((m) => m.method === "notifications/tools/list_changed", 12000, "notifications/tools/list_changed");
+  const tools = await bridge.waitForTools(hasAll("slow_add", "fast_add"), { timeoutMs: 3000 });
+  assert.ok(names(tools).includes("slow_echo"));
+  assert.equal(textOf(await bridge.callTool("slow_add", { a: 20, b: 22 })), "42");
   await bridge.close();
 });
 
