@@ -32,6 +32,9 @@ public:
 
 // Opens the store per preference. automatic: the OS keychain when reachable within `deadline`,
 // else the file store (said once on stderr per process). keychain: an Error when unreachable.
+// file: <data_dir>/secrets.json (0600). The environment variable BRIDGE_TOKEN_STORE
+// (file | keychain | automatic) overrides `preference` — for tests and headless machines; any
+// other value is an Error. The returned store applies `deadline` to each of its calls too.
 core::Result<std::unique_ptr<SecretStore>> open_secret_store(
     StorePreference preference, std::chrono::milliseconds deadline = std::chrono::milliseconds(3000));
 

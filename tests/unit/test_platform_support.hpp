@@ -1,0 +1,64 @@
+#pragma once
+
+// Helpers shared by the test_platform_*.cpp files: environment overrides and temp dirs.
+
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <random>
+#include <string>
+
+namespace bridge::test {
+
+inline void set_env(const std::string& name, const std::optional<std::string>& value) {
+#ifdef _WIN32
+  _putenv_s(name.c_str(), value ? value->c_str() : "");
+#else
+  if (value) {
+    ::setenv(name.c_str(), value->c_str(), 1);
+  } else {
+    ::unsetenv(name.c_str());
+  }
+#endif
+}
+
+// Sets (or unsets) a variable for the life of the object.
+class ScopedEnv {
+public:
+  ScopedEnv(std::string name, const std::optional<std::string>& value) : m_name(std::move(name)) {
+    if (const char* old = std::getenv(m_name.c_str())) {
+      m_old = old;
+    }
+    set_env(m_name, value);
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+  ~ScopedEnv() { set_env(m_name, m_old); }
+
+private:
+  std::string m_name;
+  std::optional<std::string> m_old;
+};
+
+// A fresh directory, removed with its contents at the end.
+class TempDir {
+public:
+  TempDir() {
+    std::random_device random;
+    m_path = std::filesystem::temp_directory_path() / ("bridge-test-" + std::to_string(random()) + "-" +
+                                                       std::to_string(random()));
+    std::filesystem::create_directories(m_path);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(m_path, ignored);
+  }
+  [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
+
+private:
+  std::filesystem::path m_path;
+};
+
+} // namespace bridge::test
