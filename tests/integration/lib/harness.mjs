@@ -57,6 +57,14 @@ function waitExit(child, timeoutMs) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Resolves once the child is running; rejects with the spawn error (ENOENT, EACCES…).
+function spawned(child, what) {
+  return new Promise((resolve, reject) => {
+    child.once("spawn", resolve);
+    child.once("error", (err) => reject(new Error(`${what}: ${err.message}`)));
+  });
+}
+
 // Lines of a stream, without quadratic rescans: only new chunks are searched for '\n'.
 function lineReader(stream, onLine) {
   let parts = [];
@@ -90,6 +98,7 @@ export async function startPeer(name, args = [], { t, timeoutMs = 15000 } = {}) 
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.add(child);
+  await spawned(child, `peer ${name}`);
   let stderr = "";
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (d) => { stderr += d; if (stderr.length > 1e6) stderr = stderr.slice(-5e5); });
@@ -230,6 +239,12 @@ export async function startBridge({ config, env = {}, args = ["serve"], home, t,
   const child = spawn(exe, args, { cwd: h.dir, env: childEnv, stdio: ["pipe", "pipe", "pipe"] });
   children.add(child);
   child.stdin.on("error", () => {}); // EPIPE after the bridge exits is the test's business, not a crash
+  try {
+    await spawned(child, `bridge ${exe}`);
+  } catch (err) {
+    children.delete(child);
+    throw err;
+  }
 
   let stderr = "";
   child.stderr.setEncoding("utf8");
@@ -457,6 +472,12 @@ export async function runBridge({ config, env = {}, args = ["serve"], home, t, t
   const child = spawn(exe, args, { cwd: h.dir, env: childEnv, stdio: ["pipe", "pipe", "pipe"] });
   children.add(child);
   child.stdin.on("error", () => {});
+  try {
+    await spawned(child, `bridge ${exe}`);
+  } catch (err) {
+    children.delete(child);
+    throw err;
+  }
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
