@@ -14,7 +14,8 @@
 # 5. .github/workflows/release.yml parses as YAML and has the jobs we expect.
 # Installs what it needs when missing (apt-get, quietly): dpkg-dev ruby wixl msitools python3-yaml.
 # Needs root (or sudo) for apt-get and dpkg.
-set -euo pipefail
+set -eEuo pipefail
+trap 'echo "packaging: FAIL: line $LINENO: \`$BASH_COMMAND\` exited $?" >&2' ERR
 cd "$(dirname "$0")/../.."
 root=$PWD
 build=${1:?usage: .ci/checks/packaging.sh BUILD_DIR}
@@ -64,19 +65,25 @@ version=$(sed -n 's/^CMAKE_PROJECT_VERSION:[A-Z]*=//p' "$build/CMakeCache.txt")
 step "cpack -G DEB, -G TGZ (version $version)"
 (cd "$build" && cpack -G DEB -B "$work/pkg" >"$work/cpack-deb.log" 2>&1) || { cat "$work/cpack-deb.log"; fail "cpack -G DEB"; }
 (cd "$build" && cpack -G TGZ -B "$work/pkg" >"$work/cpack-tgz.log" 2>&1) || { cat "$work/cpack-tgz.log"; fail "cpack -G TGZ"; }
-deb=$(ls "$work"/pkg/mcp-bridge_"$version"_*.deb 2>/dev/null | head -n 1)
-tgz=$(ls "$work"/pkg/mcp-bridge-"$version"-linux-*.tar.gz 2>/dev/null | head -n 1)
-[ -f "$deb" ] || fail "no .deb in $work/pkg"
-[ -f "$tgz" ] || fail "no .tar.gz in $work/pkg"
+shopt -s nullglob
+debs=("$work"/pkg/mcp-bridge_"$version"_*.deb)
+tgzs=("$work"/pkg/mcp-bridge-"$version"-linux-*.tar.gz)
+shopt -u nullglob
+[ ${#debs[@]} -eq 1 ] || { ls -l "$work/pkg"; fail "want one .deb in $work/pkg"; }
+[ ${#tgzs[@]} -eq 1 ] || { ls -l "$work/pkg"; fail "want one .tar.gz in $work/pkg"; }
+deb=${debs[0]}
+tgz=${tgzs[0]}
 
 field() { dpkg-deb -f "$deb" "$1"; }
+depends=$(field Depends)
 [ "$(field Package)" = mcp-bridge ] || fail "Package is '$(field Package)'"
 [ "$(field Version)" = "$version" ] || fail "Version is '$(field Version)'"
 [ "$(field Section)" = utils ] || fail "Section is '$(field Section)'"
-synopsis=$(field Description | head -n 1)
+synopsis=$(field Description)
+synopsis=${synopsis%%$'\n'*}
 [ ${#synopsis} -le 80 ] || fail "Description synopsis is ${#synopsis} characters"
-field Depends | grep -q 'libc6' || fail "Depends lacks shlibdeps output: '$(field Depends)'"
-field Depends | grep -q 'libcurl' || fail "Depends does not name libcurl: '$(field Depends)'"
+grep -q 'libc6' <<<"$depends" || fail "Depends lacks shlibdeps output: '$depends'"
+grep -q 'libcurl' <<<"$depends" || fail "Depends does not name libcurl: '$depends'"
 dpkg-deb -c "$deb" >"$work/deb-contents"
 for f in ./usr/bin/bridge ./usr/share/doc/mcp-bridge/LICENSE ./usr/share/doc/mcp-bridge/README.md; do
   grep -q " $f\$" "$work/deb-contents" || fail "$f not in $(basename "$deb")"
@@ -86,7 +93,7 @@ top=$(basename "$tgz" .tar.gz)
 for f in "$top/bin/bridge" "$top/share/doc/mcp-bridge/LICENSE"; do
   grep -qx "$f" "$work/tgz-contents" || fail "$f not in $(basename "$tgz")"
 done
-echo "    $(basename "$deb"): Depends: $(field Depends)"
+echo "    $(basename "$deb"): Depends: $depends"
 echo "    $(basename "$tgz"): $(wc -l <"$work/tgz-contents") entries"
 
 # ---- 2. install, run, remove -------------------------------------------------------------------
@@ -101,7 +108,8 @@ dpkg_locked() {
   done
   return 1
 }
-if dpkg-query -W -f='${Status}' mcp-bridge 2>/dev/null | grep -q 'install ok installed'; then
+pkg_installed() { [ "$(dpkg-query -W -f='${Status}' mcp-bridge 2>/dev/null)" = "install ok installed" ]; }
+if pkg_installed; then
   echo "packaging: warning: mcp-bridge $(dpkg-query -W -f='${Version}' mcp-bridge) is installed (left over?); replacing it, and removing it at the end" >&2
 fi
 installed_by_us=1
@@ -166,8 +174,7 @@ step "dpkg -r mcp-bridge"
 dpkg_locked $sudo dpkg -r mcp-bridge || { cat "$work/dpkg.log"; fail "dpkg -r"; }
 installed_by_us=0
 [ ! -e /usr/bin/bridge ] || fail "/usr/bin/bridge still there after dpkg -r"
-! dpkg-query -W -f='${Status}' mcp-bridge 2>/dev/null | grep -q 'install ok installed' ||
-  fail "mcp-bridge still installed"
+! pkg_installed || fail "mcp-bridge still installed"
 
 # ---- 3. Homebrew formula -----------------------------------------------------------------------
 formula=installers/homebrew/mcp-bridge.rb
@@ -213,9 +220,16 @@ props=$(msi_table Property)
 grep -q '^UpgradeCode	{05100CAB-9206-46C2-B36C-B373251E4AE1}$' <<<"$props" || fail "UpgradeCode changed"
 grep -q "^ProductVersion	$version\$" <<<"$props" || fail "ProductVersion is not $version"
 ! grep -q '^ALLUSERS' <<<"$props" || fail "ALLUSERS set: the MSI must be per-user"
-msi_table Upgrade | grep -q 'WIX_UPGRADE_DETECTED' || fail "no MajorUpgrade row"
-msi_table Directory | grep -q '^UserProgramsDir	LocalAppDataFolder	Programs$' ||
+grep -q 'WIX_UPGRADE_DETECTED' <<<"$(msi_table Upgrade)" || fail "no MajorUpgrade row"
+grep -q '^UserProgramsDir	LocalAppDataFolder	Programs$' <<<"$(msi_table Directory)" ||
   fail "not installed under %LOCALAPPDATA%\\Programs"
+# The PATH entry is left out only where NoPathEntry is defined (the wixl build): the source WiX
+# compiles on Windows must still carry it.
+wxs=$root/installers/msi/mcp-bridge.wxs
+with_path=$(cd "$work/msi" && wixl -E -D Version="$version" -D StageDir=stage -D DocsInclude=docs.wxi "$wxs" 2>/dev/null)
+without_path=$(cd "$work/msi" && wixl -E -D Version="$version" -D StageDir=stage -D DocsInclude=docs.wxi -D NoPathEntry=1 "$wxs" 2>/dev/null)
+grep -q '<Environment Id="UserPath" Name="PATH"' <<<"$with_path" || fail "mcp-bridge.wxs lost its PATH <Environment>"
+! grep -q '<Environment' <<<"$without_path" || fail "NoPathEntry does not leave out <Environment>"
 mkdir -p "$work/msi-x"
 msiextract -C "$work/msi-x" "$msi" >/dev/null
 [ -f "$work/msi-x/Programs/mcp-bridge/bridge.exe" ] || fail "msiextract: no bridge.exe"
