@@ -98,6 +98,9 @@ echo "    $(basename "$tgz"): $(wc -l <"$work/tgz-contents") entries"
 
 # ---- 2. install, run, remove -------------------------------------------------------------------
 step "dpkg -i $(basename "$deb")"
+# One install/run/remove at a time on a shared machine (two checks would remove each other's).
+exec 9>/tmp/mcp-bridge-packaging-check.lock
+flock -w 900 9 || fail "another packaging check holds /tmp/mcp-bridge-packaging-check.lock"
 # dpkg has no lock timeout of its own: wait while another apt/dpkg (a shared CI machine) holds it.
 dpkg_locked() {
   local n
