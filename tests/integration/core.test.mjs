@@ -15,31 +15,21 @@ import {
   textOf,
   allText,
 } from "./lib/harness.mjs";
-
-const TOKEN = "peer-token-9f8e7d";
-const ORG = "org-5f1e0a";
-const EXTRA = "extra-value-42";
-const SUPPORTED_VERSIONS = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
-// The peers' awkward tool names (see tests/peers/bearer-org-server.mjs).
-const ODD_TOOL = "odd.name with spaces";
-const LONG_TOOL = "long_tool_name_" + "abcdefghij".repeat(5) + "_end_";
-const LONG_TOOL_2 = "long_tool_name_" + "abcdefghij".repeat(5) + "_alt_";
-const T = { timeout: 60_000 };
-
-// Config entries (the contract in DESIGN.md).
-const boEntry = (peer, over = {}) => ({
-  url: peer.url,
-  prefix: "bo_",
-  organizationID: ORG,
-  auth: "token",
-  token: "${env:PEER_TOKEN}",
-  headers: { "X-Extra": EXTRA },
-  ...over,
-});
-const plainEntry = (peer, prefix, over = {}) => ({ url: peer.url, prefix, auth: "none", ...over });
-
-const names = (tools) => tools.map((x) => x.name);
-const hasAll = (...wanted) => (tools) => wanted.every((w) => tools.some((x) => x.name === w));
+import {
+  TOKEN,
+  ORG,
+  EXTRA,
+  SUPPORTED_VERSIONS,
+  ODD_TOOL,
+  LONG_TOOL,
+  LONG_TOOL_2,
+  T,
+  boEntry,
+  plainEntry,
+  names,
+  hasAll,
+  assertToolError,
+} from "./lib/fixtures.mjs";
 
 // Three upstreams: bearer-org (SSE, token, org), json-server (JSON), server-everything.
 async function threeUpstreams(t, { boArgs = [], bridgeOver = {} } = {}) {
@@ -58,18 +48,6 @@ async function threeUpstreams(t, { boArgs = [], bridgeOver = {} } = {}) {
     what: "bo_echo, js_add and ev_echo",
   });
   return { bo, js, ev, bridge, init, tools };
-}
-
-function assertToolError(r, ...needles) {
-  // A tool-level failure: a result with isError true whose text mentions every needle.
-  assert.ok(r.result, `expected a result with isError, got ${JSON.stringify(r)}`);
-  assert.equal(r.result.isError, true, `expected isError: true, got ${JSON.stringify(r.result)}`);
-  const text = allText(r.result);
-  for (const n of needles) {
-    if (n instanceof RegExp) assert.match(text, n);
-    else assert.ok(text.includes(n), `expected the error text to mention ${JSON.stringify(n)}: ${JSON.stringify(text)}`);
-  }
-  return text;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -545,7 +523,9 @@ test("session expired upstream (404): the bridge re-initializes and goes on", T,
   const { expired } = await js.expireSessions();
   assert.equal(expired, 1);
   // The first call after expiry may be retried transparently or fail; it must be answered.
-  const first = await bridge.request("tools/call", { name: "js_add", arguments: { a: 2, b: 2 } });
+  const first = await bridge.request("tools/call", { name: "js_add", arguments: { a: 2, b: 2 } }).catch((e) => {
+    throw new Error(`the call that met the expired session (404) was never answered — a lost request\n${e.message}`);
+  });
   assert.ok(first.result || first.error, JSON.stringify(first));
   if (!(first.result && !first.result.isError && textOf(first.result) === "4")) {
     t.diagnostic(`first call after expiry: ${JSON.stringify(first)}`);

@@ -7,7 +7,7 @@
 // their first 65 characters.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import { runPeer, parseArgs, peerOptionsFrom, transportOptionsFrom, bigText, InMemoryEventStore } from "./lib.mjs";
+import { runPeer, parseArgs, peerOptionsFrom, transportOptionsFrom, bigText, InMemoryEventStore, recordEvent } from "./lib.mjs";
 
 const args = parseArgs({
   token: { type: "string" },
@@ -94,6 +94,7 @@ function makeServer() {
         const t = setTimeout(resolve, ms);
         extra.signal?.addEventListener("abort", () => { clearTimeout(t); resolve(); });
       });
+      recordEvent(extra.signal?.aborted ? `slow cancelled (${ms} ms)` : `slow done (${ms} ms)`);
       return { content: [{ type: "text", text: extra.signal?.aborted ? "cancelled" : "done" }] };
     },
   );

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // An upstream that answers with plain JSON (enableJsonResponse), with tools, a prompt and resources.
-//   node json-server.mjs --port 0 [--tools N] [--page-size N] [--keepalive-ms N]
+//   node json-server.mjs --port 0 [--tools N] [--page-size N] [--label L] [--keepalive-ms N]
+// --label L: named in the readme, greeting and item texts (default "json-server"), so two instances
+// with the same URIs can be told apart.
 // Tools: add {a,b} → the sum as text; echo {message}; with --tools N also tool_0 … tool_{N-1}.
 // Prompt: greeting {name}. Resources: demo://readme (static), template demo://items/{id}.
 // --page-size N: paginate tools/list with nextCursor (SDK 1.32.2's McpServer never paginates
@@ -14,11 +16,13 @@ import { runPeer, parseArgs, peerOptionsFrom, transportOptionsFrom } from "./lib
 const args = parseArgs({
   tools: { type: "string", default: "0" },
   "page-size": { type: "string", default: "0" },
+  label: { type: "string", default: "json-server" },
 });
+const label = args.label;
 const extraTools = Number(args.tools);
 const pageSize = Number(args["page-size"]);
 
-const README_TEXT = "# Demo readme\nServed by json-server (a test peer for mcp-bridge).\n";
+const README_TEXT = `# Demo readme\nServed by ${label} (a test peer for mcp-bridge).\n`;
 
 function makeServer() {
   const server = new McpServer({ name: "json-peer", version: "1.0.0" });
@@ -45,7 +49,7 @@ function makeServer() {
     "greeting",
     { description: "A greeting for someone", argsSchema: { name: z.string() } },
     ({ name }) => ({
-      messages: [{ role: "user", content: { type: "text", text: `Hello, ${name}! Greetings from json-server.` } }],
+      messages: [{ role: "user", content: { type: "text", text: `Hello, ${name}! Greetings from ${label}.` } }],
     }),
   );
 
@@ -59,7 +63,7 @@ function makeServer() {
     "item",
     new ResourceTemplate("demo://items/{id}", { list: undefined }),
     { description: "ITEM-TEMPLATE marker", mimeType: "text/plain" },
-    async (uri, { id }) => ({ contents: [{ uri: uri.href, mimeType: "text/plain", text: `item ${id}` }] }),
+    async (uri, { id }) => ({ contents: [{ uri: uri.href, mimeType: "text/plain", text: label === "json-server" ? `item ${id}` : `item ${id} from ${label}` }] }),
   );
 
   if (pageSize > 0) {

@@ -16,6 +16,13 @@ const stdoutWrite = process.stdout.write.bind(process.stdout);
 console.log = (...a) => console.error(...a);
 console.info = (...a) => console.error(...a);
 
+// Things a peer's tools want the tests to know (e.g. "slow cancelled"): listed in /_test/state.
+const events = [];
+export function recordEvent(what) {
+  events.push(what);
+  if (events.length > 200) events.shift();
+}
+
 export function log(name, ...a) {
   console.error(`[${name}]`, ...a);
 }
@@ -108,6 +115,7 @@ export async function runPeer({ name, makeServer, port = 0, transportOptions = {
     lastPostHeaders: {},
     rpcMethods: [], // JSON-RPC methods received in POST bodies, in order (capped)
     log: [], // {method, url, status?, headers} of the last 100 /mcp requests
+    events, // recordEvent(…) from the tools
   };
 
   const expireAll = async () => {
