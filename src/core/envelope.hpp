@@ -44,6 +44,10 @@ void ensure_padding(std::string& text);
 // Parses the envelope. An Error (kind invalid_input) means the text is not JSON at all (-32700).
 // Valid JSON that is not a JSON-RPC 2.0 message gives kind == invalid (-32600), with id filled in
 // when one could be read. Arrays (batches) are invalid. `text` must be padded (ensure_padding).
+// (Unpadded text still works, through a padded copy.) A duplicate `jsonrpc`, `id`, `method`,
+// `params`, `result` or `error` member makes the message invalid (no "last one wins": a proxy
+// must not read a different id or name than the peer will); other members are ignored unparsed.
+// Objects and arrays (params, result, error) are skipped, not validated inside.
 Result<Envelope> scan_envelope(const std::string& text);
 
 struct Field {
@@ -54,7 +58,7 @@ struct Field {
 };
 
 // The direct members of the object at `object` (a Span into `text`, e.g. Envelope::params).
-// Nested values are skipped, not parsed. `text` must be padded.
+// Nested values are skipped, not parsed. `text` must be padded. A duplicate key is an Error.
 Result<std::vector<Field>> scan_object_fields(const std::string& text, Span object);
 
 struct Replacement {
@@ -62,10 +66,12 @@ struct Replacement {
   std::string text;
 };
 
-// Replaces spans in place (non-overlapping, any order); the text keeps its padding.
+// Replaces spans in place (non-overlapping, any order); the text keeps its padding. Overlapping or
+// out-of-range spans are a programming error (std::invalid_argument).
 void splice(std::string& text, std::vector<Replacement> replacements);
 
-// JSON string literal for s (quotes and escapes), for building small replacements.
+// JSON string literal for s (quotes and escapes), for building small replacements. Control
+// characters become \b \f \n \r \t or \u00XX; other bytes (UTF-8) pass through.
 std::string json_quote(std::string_view s);
 
 } // namespace bridge::core

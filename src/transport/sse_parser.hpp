@@ -36,9 +36,14 @@ public:
   // lines (":" keep-alives), unknown fields (ignored), `id` (a value containing NUL is ignored) and
   // `retry` (digits only). An event with empty data is not dispatched, but its id still becomes the
   // last event id. Returns an error (and stops parsing) when an event exceeds max_event_bytes.
+  // ("Empty data" as WHATWG means it: no `data` field at all. A `data:` line with an empty value
+  // dispatches an event whose data is "". The budget also covers one unfinished line, so a peer
+  // that never ends a line is stopped too; whether it fails never depends on the chunking.)
+  // The handler must not destroy the parser.
   core::Status feed(std::string_view chunk);
 
-  // The stream ended: an unterminated last event is discarded, as the standard says.
+  // The stream ended: an unterminated last event is discarded, as the standard says. The parser is
+  // then ready for a new stream (a reconnect), keeping last_event_id() and retry_ms().
   void finish();
 
   [[nodiscard]] const std::string& last_event_id() const { return m_last_event_id; }
@@ -46,8 +51,13 @@ public:
   [[nodiscard]] std::optional<long long> retry_ms() const { return m_retry_ms; }
 
 private:
-  void process_line(std::string& line);
+  // `line` is one whole line without its terminator. When `owner` is not null it holds exactly the
+  // bytes of `line` and may be moved from (a big `data:` line is taken over, never copied).
+  // Fails (and stops the parser) when a `data:` line makes the event exceed max_event_bytes.
+  [[nodiscard]] bool process_line(std::string_view line, std::string* owner);
   void dispatch();
+  core::Status fail();
+  [[nodiscard]] bool carry_over(std::string_view partial);
 
   EventHandler m_on_event;
   std::size_t m_max_event_bytes;
@@ -58,6 +68,7 @@ private:
   std::string m_data;
   bool m_has_data = false;
   std::string m_event_type;
+  std::string m_id_buffer;     // the standard's "last event ID buffer": committed at dispatch
   std::string m_last_event_id;
   std::optional<long long> m_retry_ms;
 };

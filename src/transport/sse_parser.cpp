@@ -1,0 +1,249 @@
+#include "transport/sse_parser.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <limits>
+#include <system_error>
+#include <utility>
+
+namespace bridge::transport {
+
+namespace {
+
+constexpr std::string_view k_bom = "\xEF\xBB\xBF";
+
+// The longest field prefix a data line can carry ("data: "): an unfinished line may exceed the
+// data budget by this much before it is certain that its value will.
+constexpr std::size_t k_data_prefix_max = 6;
+
+// Appends with amortised doubling, always leaving k_sse_data_padding spare bytes, so a buffer that
+// ends up as an event's data never needs a final reallocation (and copy) to get its padding.
+void append_padded(std::string& buffer, std::string_view piece) {
+  std::size_t needed = buffer.size() + piece.size() + k_sse_data_padding;
+  if (buffer.capacity() < needed) {
+    buffer.reserve(std::max(needed, buffer.capacity() * 2));
+  }
+  buffer.append(piece);
+}
+
+// Finds c in [from, end) or returns end. memchr runs over new bytes only: callers never pass the
+// carried-over partial line.
+const char* find_or_end(const char* from, const char* end, char c) {
+  const void* hit = std::memchr(from, c, static_cast<std::size_t>(end - from));
+  return hit == nullptr ? end : static_cast<const char*>(hit);
+}
+
+// The most an event's data plus one unfinished line may hold (saturating: max may be SIZE_MAX).
+std::size_t line_budget(std::size_t max_event_bytes) {
+  return max_event_bytes > std::numeric_limits<std::size_t>::max() - k_data_prefix_max
+             ? std::numeric_limits<std::size_t>::max()
+             : max_event_bytes + k_data_prefix_max;
+}
+
+bool all_ascii_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+} // namespace
+
+SseParser::SseParser(EventHandler on_event, std::size_t max_event_bytes)
+    : m_on_event(std::move(on_event)), m_max_event_bytes(max_event_bytes) {}
+
+core::Status SseParser::fail() {
+  if (!m_failed) {
+    m_failed = true;
+    // Give the memory back at once: the stream is dead and the buffers may be huge.
+    std::string().swap(m_line);
+    std::string().swap(m_data);
+    m_has_data = false;
+  }
+  return core::make_error(core::ErrorKind::protocol,
+                          "SSE event larger than " + std::to_string(m_max_event_bytes) + " bytes");
+}
+
+bool SseParser::carry_over(std::string_view partial) {
+  // The unfinished line counts toward the event's budget, so a peer that never sends a line
+  // terminator cannot grow memory without bound either.
+  std::size_t pending = m_data.size() + m_line.size() + partial.size();
+  if (pending > line_budget(m_max_event_bytes)) {
+    return false;
+  }
+  append_padded(m_line, partial);
+  return true;
+}
+
+core::Status SseParser::feed(std::string_view chunk) {
+  if (m_failed) {
+    return fail();
+  }
+  if (chunk.empty()) {
+    return core::ok_status();
+  }
+  if (!m_bom_checked) {
+    // A BOM may arrive split across chunks: its bytes wait in m_line until they are known to be a
+    // BOM (dropped) or the start of the first line (kept).
+    while (!chunk.empty() && m_line.size() < k_bom.size() && chunk.front() == k_bom[m_line.size()]) {
+      m_line.push_back(chunk.front());
+      chunk.remove_prefix(1);
+    }
+    if (m_line.size() == k_bom.size()) {
+      m_line.clear();
+      m_bom_checked = true;
+    } else if (!chunk.empty()) {
+      m_bom_checked = true;
+    } else {
+      return core::ok_status();
+    }
+    if (chunk.empty()) {
+      return core::ok_status();
+    }
+  }
+  if (m_pending_cr) {
+    m_pending_cr = false;
+    if (chunk.front() == '\n') {
+      chunk.remove_prefix(1);
+    }
+  }
+
+  const char* pos = chunk.data();
+  const char* const end = chunk.data() + chunk.size();
+  // The next LF and CR are cached separately so that a chunk of many LF lines with no CR does not
+  // rescan to the end for a CR after every line.
+  const char* next_lf = find_or_end(pos, end, '\n');
+  const char* next_cr = find_or_end(pos, end, '\r');
+  while (true) {
+    const char* eol = std::min(next_lf, next_cr);
+    if (eol == end) {
+      break;
+    }
+    std::string_view piece(pos, static_cast<std::size_t>(eol - pos));
+    bool line_ok = true;
+    if (m_line.empty()) {
+      // The same budget check a carried-over line gets, so that failing does not depend on how
+      // the stream happened to be chunked.
+      line_ok = m_data.size() + piece.size() <= line_budget(m_max_event_bytes) &&
+                process_line(piece, nullptr);
+    } else {
+      line_ok = carry_over(piece) && process_line(m_line, &m_line);
+      m_line.clear();
+    }
+    if (!line_ok || m_failed) {
+      return fail();
+    }
+    if (*eol == '\r') {
+      if (eol + 1 == end) {
+        m_pending_cr = true; // a CRLF may be split: the LF would start the next chunk
+        pos = end;
+        break;
+      }
+      pos = eol[1] == '\n' ? eol + 2 : eol + 1;
+    } else {
+      pos = eol + 1;
+    }
+    if (next_lf < pos) {
+      next_lf = find_or_end(pos, end, '\n');
+    }
+    if (next_cr < pos) {
+      next_cr = find_or_end(pos, end, '\r');
+    }
+  }
+  if (pos != end && !carry_over(std::string_view(pos, static_cast<std::size_t>(end - pos)))) {
+    return fail();
+  }
+  return core::ok_status();
+}
+
+bool SseParser::process_line(std::string_view line, std::string* owner) {
+  if (line.empty()) {
+    dispatch();
+    return true;
+  }
+  if (line.front() == ':') {
+    return true; // a comment, e.g. the SDKs' keep-alive
+  }
+  std::size_t colon = line.find(':');
+  std::string_view field = line.substr(0, colon);
+  std::size_t value_start = line.size();
+  if (colon != std::string_view::npos) {
+    value_start = colon + 1;
+    if (value_start < line.size() && line[value_start] == ' ') {
+      ++value_start;
+    }
+  }
+  std::string_view value = line.substr(value_start);
+
+  if (field == "data") {
+    std::size_t new_size = m_has_data ? m_data.size() + 1 + value.size() : value.size();
+    if (new_size > m_max_event_bytes) {
+      return false;
+    }
+    if (m_has_data) {
+      append_padded(m_data, "\n");
+      append_padded(m_data, value);
+    } else if (owner != nullptr) {
+      // Take the line buffer over and drop the "data:" prefix in place: a 50 MB line is never
+      // copied, and never exists twice.
+      m_data = std::move(*owner);
+      m_data.erase(0, value_start);
+    } else {
+      m_data.clear();
+      append_padded(m_data, value);
+    }
+    m_has_data = true;
+  } else if (field == "event") {
+    m_event_type.assign(value);
+  } else if (field == "id") {
+    if (value.find('\0') == std::string_view::npos) {
+      m_id_buffer.assign(value);
+    }
+  } else if (field == "retry") {
+    if (all_ascii_digits(value)) {
+      long long ms = 0;
+      auto [parsed_end, error] = std::from_chars(value.data(), value.data() + value.size(), ms);
+      // A value too large for long long is ignored like any other unusable one.
+      if (error == std::errc{} && parsed_end == value.data() + value.size()) {
+        m_retry_ms = ms;
+      }
+    }
+  }
+  // Any other field is ignored, as the standard says.
+  return true;
+}
+
+void SseParser::dispatch() {
+  // The id is committed even when nothing is dispatched: a resumed stream must start after it.
+  m_last_event_id = m_id_buffer;
+  if (!m_has_data) {
+    m_event_type.clear();
+    return;
+  }
+  SseEvent event;
+  if (!m_event_type.empty()) {
+    event.type = std::move(m_event_type);
+  }
+  event.data = std::move(m_data);
+  if (event.data.capacity() - event.data.size() < k_sse_data_padding) {
+    event.data.reserve(event.data.size() + k_sse_data_padding);
+  }
+  event.id = m_last_event_id;
+  m_data.clear();
+  m_has_data = false;
+  m_event_type.clear();
+  m_on_event(std::move(event));
+}
+
+void SseParser::finish() {
+  // An unterminated event is discarded. The parser is left ready for a new stream (a reconnect),
+  // keeping what outlives a connection: the last event id and the retry time.
+  std::string().swap(m_line);
+  std::string().swap(m_data);
+  m_has_data = false;
+  m_event_type.clear();
+  m_id_buffer = m_last_event_id;
+  m_pending_cr = false;
+  m_bom_checked = false;
+  m_failed = false;
+}
+
+} // namespace bridge::transport
