@@ -12,6 +12,8 @@ bash scripts/install-deps.sh
 cmake --preset ci >/dev/null
 cmake --build --preset ci -j2
 ctest --preset ci
+# The Secret Service backend against a real gnome-keyring on a private D-Bus session.
+tests/keyring/run-with-keyring.sh build/ci/tests/unit_tests "[keyring]" --order decl
 
 if [ "${BRIDGE_SKIP_ASAN:-0}" != 1 ]; then
   cmake --preset asan >/dev/null

@@ -11,6 +11,11 @@ set -eu
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 cxx="${MINGW_CXX:-x86_64-w64-mingw32-g++-posix}"
 windres="${MINGW_WINDRES:-x86_64-w64-mingw32-windres}"
+if ! command -v "$cxx" >/dev/null 2>&1; then
+  echo "$0: installing mingw-w64" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mingw-w64 >/dev/null 2>&1 ||
+    { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mingw-w64 >/dev/null; }
+fi
 command -v "$cxx" >/dev/null 2>&1 || { echo "$0: $cxx not found (apt-get install mingw-w64)" >&2; exit 2; }
 
 out="$(mktemp -d "${TMPDIR:-/tmp}/bridge-mingw.XXXXXX")"

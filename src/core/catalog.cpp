@@ -4,6 +4,7 @@
 #include "core/names.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace bridge::core {
 namespace {
@@ -58,6 +59,38 @@ std::vector<std::string> Catalog::rebuild(const std::vector<CatalogSource>& sour
   m_resource_routes.clear();
   m_template_prefixes.clear();
   m_resource_upstreams.clear();
+  m_names.clear();
+  m_namespaced.assign(sources.size(), false);
+
+  // Which upstreams must have their URIs namespaced: those that share a URI or a template start
+  // with an earlier one (config order, so the choice does not depend on arrival order).
+  std::set<std::string> claimed;
+  for (std::size_t upstream = 0; upstream < sources.size(); ++upstream) {
+    const auto& source = sources[upstream];
+    m_names.push_back(source.name);
+    std::vector<std::string> keys;
+    for (const auto& resource : source.resources) {
+      if (resource.contains("uri") && resource["uri"].is_string()) {
+        keys.push_back("uri:" + resource["uri"].get<std::string>());
+      }
+    }
+    for (const auto& resource_template : source.resource_templates) {
+      if (resource_template.contains("uriTemplate") && resource_template["uriTemplate"].is_string()) {
+        keys.push_back("template:" + template_literal_start(resource_template["uriTemplate"].get<std::string>()));
+      }
+    }
+    for (const auto& key : keys) {
+      if (claimed.count(key) != 0) {
+        m_namespaced[upstream] = true;
+      }
+    }
+    if (!m_namespaced[upstream]) {
+      claimed.insert(keys.begin(), keys.end());
+    } else {
+      warnings.push_back(source.name + ": offers resource URIs another server offers too; its resources are shown as " +
+                         std::string(k_namespaced_uri_scheme) + source.name + "/<uri>");
+    }
+  }
 
   for (std::size_t upstream = 0; upstream < sources.size(); ++upstream) {
     const auto& source = sources[upstream];
@@ -69,13 +102,14 @@ std::vector<std::string> Catalog::rebuild(const std::vector<CatalogSource>& sour
         warnings.push_back(source.name + ": skipped a resource without a string uri");
         continue;
       }
-      auto [it, inserted] = m_resource_routes.emplace(uri->get<std::string>(), upstream);
-      if (!inserted) {
-        warnings.push_back(source.name + ": resource " + uri->get<std::string>() + " is also offered by " +
-                           sources[it->second].name + "; reads go to " + sources[it->second].name);
+      std::string exposed = expose_uri(upstream, uri->get<std::string>());
+      if (!m_resource_routes.emplace(exposed, upstream).second) {
+        warnings.push_back(source.name + ": resource " + exposed + " is listed twice; the second is skipped");
         continue;
       }
-      m_resources.push_back(resource);
+      nlohmann::json copy = resource;
+      copy["uri"] = exposed;
+      m_resources.push_back(std::move(copy));
     }
     for (const auto& resource_template : source.resource_templates) {
       auto uri_template = resource_template.find("uriTemplate");
@@ -83,8 +117,11 @@ std::vector<std::string> Catalog::rebuild(const std::vector<CatalogSource>& sour
         warnings.push_back(source.name + ": skipped a resource template without a string uriTemplate");
         continue;
       }
-      m_template_prefixes.emplace_back(template_literal_start(uri_template->get<std::string>()), upstream);
-      m_templates.push_back(resource_template);
+      std::string exposed = expose_uri(upstream, uri_template->get<std::string>());
+      m_template_prefixes.emplace_back(template_literal_start(exposed), upstream);
+      nlohmann::json copy = resource_template;
+      copy["uriTemplate"] = exposed;
+      m_templates.push_back(std::move(copy));
     }
     if (!source.resources.empty() || !source.resource_templates.empty()) {
       m_resource_upstreams.push_back(upstream);
@@ -103,9 +140,26 @@ std::optional<Route> Catalog::find_prompt(const std::string& exposed) const {
   return it == m_prompt_routes.end() ? std::nullopt : std::optional<Route>(it->second);
 }
 
-std::optional<std::size_t> Catalog::route_resource(const std::string& uri) const {
+bool Catalog::namespaced(std::size_t upstream) const { return upstream < m_namespaced.size() && m_namespaced[upstream]; }
+
+std::string Catalog::expose_uri(std::size_t upstream, const std::string& uri) const {
+  if (!namespaced(upstream)) {
+    return uri;
+  }
+  return std::string(k_namespaced_uri_scheme) + m_names[upstream] + "/" + uri;
+}
+
+std::optional<Route> Catalog::route_resource(const std::string& uri) const {
+  if (uri.rfind(k_namespaced_uri_scheme, 0) == 0) {
+    for (std::size_t upstream = 0; upstream < m_names.size(); ++upstream) {
+      std::string start = std::string(k_namespaced_uri_scheme) + m_names[upstream] + "/";
+      if (m_namespaced[upstream] && uri.rfind(start, 0) == 0) {
+        return Route{upstream, uri.substr(start.size())};
+      }
+    }
+  }
   if (auto it = m_resource_routes.find(uri); it != m_resource_routes.end()) {
-    return it->second;
+    return Route{it->second, uri};
   }
   std::optional<std::size_t> best;
   std::size_t best_length = 0;
@@ -115,13 +169,13 @@ std::optional<std::size_t> Catalog::route_resource(const std::string& uri) const
       best_length = literal.size();
     }
   }
-  if (best) {
-    return best;
+  if (!best && m_resource_upstreams.size() == 1) {
+    best = m_resource_upstreams.front();
   }
-  if (m_resource_upstreams.size() == 1) {
-    return m_resource_upstreams.front();
+  if (!best) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  return Route{*best, uri};
 }
 
 } // namespace bridge::core

@@ -29,8 +29,14 @@ struct CatalogSource {
 
 struct Route {
   std::size_t upstream = 0;
-  std::string original; // the name the upstream knows
+  std::string original; // the name (or URI) the upstream knows
 };
+
+// Resource URIs pass through unchanged — tool results carry them too, and those are forwarded
+// untouched. Only when two upstreams offer the same URI (or the same template start) are the
+// later upstream's URIs (config order) rewritten, reversibly, to this form:
+//   mcp-bridge://<upstream name>/<original URI>
+inline constexpr std::string_view k_namespaced_uri_scheme = "mcp-bridge://";
 
 class Catalog {
 public:
@@ -45,9 +51,15 @@ public:
 
   [[nodiscard]] std::optional<Route> find_tool(const std::string& exposed) const;
   [[nodiscard]] std::optional<Route> find_prompt(const std::string& exposed) const;
-  // The upstream serving a resource URI: listed URIs first, then the longest template whose
-  // literal start matches, then the only upstream with resources at all.
-  [[nodiscard]] std::optional<std::size_t> route_resource(const std::string& uri) const;
+  // The upstream serving a resource URI and the URI it knows: a namespaced URI names its upstream;
+  // otherwise listed URIs first, then the longest template whose literal start matches, then the
+  // only upstream with resources at all.
+  [[nodiscard]] std::optional<Route> route_resource(const std::string& uri) const;
+
+  // True when upstream's URIs are shown namespaced (see k_namespaced_uri_scheme).
+  [[nodiscard]] bool namespaced(std::size_t upstream) const;
+  // The URI the client sees for upstream's `uri`.
+  [[nodiscard]] std::string expose_uri(std::size_t upstream, const std::string& uri) const;
 
 private:
   std::vector<nlohmann::json> m_tools;
@@ -59,6 +71,8 @@ private:
   std::map<std::string, std::size_t> m_resource_routes;
   std::vector<std::pair<std::string, std::size_t>> m_template_prefixes; // literal start → upstream
   std::vector<std::size_t> m_resource_upstreams;
+  std::vector<std::string> m_names;       // upstream names by index
+  std::vector<bool> m_namespaced;
 };
 
 } // namespace bridge::core

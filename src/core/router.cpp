@@ -304,12 +304,16 @@ void Router::route_by_uri(std::string&& text, const Envelope& envelope) {
     write(jsonrpc::error_response(id, jsonrpc::k_invalid_params, "Invalid params: params.uri must be a string"));
     return;
   }
-  auto upstream = m_catalog.route_resource(uri->string_value);
-  if (!upstream) {
+  auto route = m_catalog.route_resource(uri->string_value);
+  if (!route) {
     write(jsonrpc::error_response(id, jsonrpc::k_invalid_params, "Unknown resource: " + uri->string_value));
     return;
   }
-  forward(*upstream, std::move(text), envelope, {}, uri->string_value);
+  std::vector<Replacement> replacements;
+  if (route->original != uri->string_value) {
+    replacements.push_back(Replacement{uri->value, json_quote(route->original)});
+  }
+  forward(route->upstream, std::move(text), envelope, std::move(replacements), uri->string_value);
 }
 
 void Router::route_completion(std::string&& text, const Envelope& envelope) {
@@ -334,12 +338,16 @@ void Router::route_completion(std::string&& text, const Envelope& envelope) {
     return;
   }
   if (uri != nullptr && uri->type == JsonType::string) {
-    auto upstream = m_catalog.route_resource(uri->string_value);
-    if (!upstream) {
+    auto route = m_catalog.route_resource(uri->string_value);
+    if (!route) {
       write(jsonrpc::error_response(id, jsonrpc::k_invalid_params, "Unknown resource: " + uri->string_value));
       return;
     }
-    forward(*upstream, std::move(text), envelope, {}, uri->string_value);
+    std::vector<Replacement> replacements;
+    if (route->original != uri->string_value) {
+      replacements.push_back(Replacement{uri->value, json_quote(route->original)});
+    }
+    forward(route->upstream, std::move(text), envelope, std::move(replacements), uri->string_value);
     return;
   }
   write(jsonrpc::error_response(id, jsonrpc::k_invalid_params, "Invalid params: params.ref needs a name or a uri"));

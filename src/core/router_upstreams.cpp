@@ -313,6 +313,19 @@ void Router::handle_upstream_response(std::size_t index, InboundMessage&& messag
     pending.on_response(std::move(message));
     return;
   }
+  if (m_catalog.namespaced(index) && pending.method == "resources/read" && message.envelope.result) {
+    // This upstream's URIs are shown namespaced: say them the same way in what it read.
+    json result = json::parse(message.envelope.result->in(message.text), nullptr, false);
+    if (result.is_object() && result.contains("contents") && result["contents"].is_array()) {
+      for (auto& content : result["contents"]) {
+        if (content.is_object() && content.contains("uri") && content["uri"].is_string()) {
+          content["uri"] = m_catalog.expose_uri(index, content["uri"].get<std::string>());
+        }
+      }
+      write(jsonrpc::result_response(pending.client_id, result));
+      return;
+    }
+  }
   splice(message.text, {Replacement{message.envelope.id, pending.client_id}});
   write(std::move(message.text));
 }
@@ -350,6 +363,14 @@ void Router::handle_upstream_notification(std::size_t index, InboundMessage&& me
     return;
   }
   if (!m_client_initialized) {
+    return;
+  }
+  if (method == "notifications/resources/updated" && m_catalog.namespaced(index) && message.envelope.params) {
+    json params = json::parse(message.envelope.params->in(message.text), nullptr, false);
+    if (params.is_object() && params.contains("uri") && params["uri"].is_string()) {
+      params["uri"] = m_catalog.expose_uri(index, params["uri"].get<std::string>());
+      write(jsonrpc::notification(method, params));
+    }
     return;
   }
   if (method == "notifications/cancelled" && message.envelope.params) {

@@ -57,10 +57,8 @@ std::string summarize_body(const std::string& body) {
 
 struct StreamableHttpLink::Exchange {
   EventLoop::TransferId transfer = 0;
-  Purpose purpose = Purpose::message;
-  std::optional<std::uint64_t> request_id;
-  std::string body; // kept for one retry after a 401 the auth source can fix
-  bool retried = false;
+  Outgoing outgoing;      // kept for a retry (401 with a fixable challenge, 404 of the session)
+  std::string session_id; // the session it was sent in
   bool answered = false;
   bool is_sse = false;
   bool is_error_status = false;
@@ -103,21 +101,50 @@ void StreamableHttpLink::connect(const json& client_capabilities) {
   m_protocol_version.clear();
   m_ready = false;
   m_closing = false;
+  m_reinitializing = false;
+  m_replay.clear();
+  m_client_capabilities = client_capabilities.is_object() ? client_capabilities : json::object();
+  start_initialize();
+}
+
+void StreamableHttpLink::start_initialize() {
   json params = {
       {"protocolVersion", std::string(core::k_protocol_versions.front())},
-      {"capabilities", client_capabilities.is_object() ? client_capabilities : json::object()},
+      {"capabilities", m_client_capabilities},
       {"clientInfo", {{"name", k_name}, {"version", k_version}}},
   };
   std::string body = R"({"jsonrpc":"2.0","id":)" + std::string(k_initialize_id) +
                      R"(,"method":"initialize","params":)" + params.dump() + "}";
-  post(std::move(body), Purpose::initialize, std::nullopt);
+  post(Outgoing{std::move(body), Purpose::initialize, std::nullopt});
 }
 
-void StreamableHttpLink::send_request(std::uint64_t id, std::string text) { post(std::move(text), Purpose::request, id); }
+void StreamableHttpLink::send_request(std::uint64_t id, std::string text) {
+  post(Outgoing{std::move(text), Purpose::request, id});
+}
 
-void StreamableHttpLink::send_message(std::string text) { post(std::move(text), Purpose::message, std::nullopt); }
+void StreamableHttpLink::send_message(std::string text) { post(Outgoing{std::move(text), Purpose::message, std::nullopt}); }
 
-void StreamableHttpLink::post(std::string body, Purpose purpose, std::optional<std::uint64_t> request_id, bool retried) {
+void StreamableHttpLink::reinitialize_and_replay(Outgoing outgoing) {
+  outgoing.replayed = true;
+  m_replay.push_back(std::move(outgoing));
+  if (m_reinitializing) {
+    return;
+  }
+  spdlog::info("{}: the server ended our session; opening a new one", m_options.name);
+  m_reinitializing = true;
+  m_ready = false;
+  m_session_id.clear();
+  m_protocol_version.clear();
+  start_initialize();
+}
+
+void StreamableHttpLink::post(Outgoing outgoing) {
+  const Purpose purpose = outgoing.purpose;
+  const auto request_id = outgoing.request_id;
+  if (m_reinitializing && (purpose == Purpose::request || purpose == Purpose::message)) {
+    m_replay.push_back(std::move(outgoing)); // goes out on the new session
+    return;
+  }
   auto authorization = m_options.auth ? m_options.auth->authorization()
                                       : core::Result<std::optional<std::string>>(std::optional<std::string>());
   if (!authorization) {
@@ -151,15 +178,13 @@ void StreamableHttpLink::post(std::string body, Purpose purpose, std::optional<s
   }
 
   auto exchange = std::make_unique<Exchange>();
-  exchange->purpose = purpose;
-  exchange->request_id = request_id;
-  exchange->retried = retried;
+  exchange->session_id = m_session_id;
   Exchange* raw = exchange.get();
-  bool keep_body = m_options.auth != nullptr && !retried;
-  request.body = keep_body ? body : std::move(body);
-  if (keep_body) {
-    exchange->body = std::move(body);
-  }
+  // The body is kept for a retry unless both retries are spent (the copy is the price of never
+  // losing a request to a session the server forgot).
+  bool may_retry = !outgoing.replayed || (m_options.auth != nullptr && !outgoing.auth_retried);
+  request.body = may_retry ? outgoing.body : std::move(outgoing.body);
+  exchange->outgoing = std::move(outgoing);
 
   HttpCallbacks callbacks;
   callbacks.on_head = [this, raw](const HttpResponseHead& head) {
@@ -172,7 +197,7 @@ void StreamableHttpLink::post(std::string body, Purpose purpose, std::optional<s
         }
       });
     }
-    if (raw->purpose == Purpose::initialize && !raw->is_error_status) {
+    if (raw->outgoing.purpose == Purpose::initialize && !raw->is_error_status) {
       m_session_id = head.header("mcp-session-id");
     }
   };
@@ -217,14 +242,14 @@ void StreamableHttpLink::on_exchange_message(Exchange& exchange, std::string&& t
   }
   message.envelope = std::move(*envelope);
   bool is_response = message.envelope.kind == core::MessageKind::result || message.envelope.kind == core::MessageKind::error;
-  if (exchange.purpose == Purpose::initialize) {
+  if (exchange.outgoing.purpose == Purpose::initialize) {
     if (is_response && message.envelope.id.in(message.text) == k_initialize_id) {
       exchange.answered = true;
       handle_initialize_result(std::move(message));
       return;
     }
-  } else if (is_response && exchange.request_id && message.envelope.id_kind == core::IdKind::number &&
-             message.envelope.id.in(message.text) == std::to_string(*exchange.request_id)) {
+  } else if (is_response && exchange.outgoing.request_id && message.envelope.id_kind == core::IdKind::number &&
+             message.envelope.id.in(message.text) == std::to_string(*exchange.outgoing.request_id)) {
     exchange.answered = true;
   }
   m_listener.on_upstream_message(m_index, std::move(message));
@@ -251,7 +276,7 @@ void StreamableHttpLink::handle_initialize_result(core::InboundMessage&& message
   m_protocol_version = version;
   // The handshake ends with notifications/initialized; the session is usable once it is accepted.
   m_initialize_result = std::move(result);
-  post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})", Purpose::initialized, std::nullopt);
+  post(Outgoing{R"({"jsonrpc":"2.0","method":"notifications/initialized"})", Purpose::initialized, std::nullopt});
 }
 
 void StreamableHttpLink::on_exchange_done(Exchange& exchange, const core::Status& status, const HttpResponseHead& head) {
@@ -272,14 +297,15 @@ void StreamableHttpLink::on_exchange_done(Exchange& exchange, const core::Status
   } else if (owned->stream_error) {
     error = owned->stream_error;
   } else if (head.status == 401 || head.status == 403) {
-    if (m_options.auth && !owned->retried) {
-      auto body = std::move(owned->body);
-      auto purpose = owned->purpose;
-      auto request_id = owned->request_id;
+    if (m_options.auth && !owned->outgoing.auth_retried) {
+      Outgoing again = std::move(owned->outgoing);
+      again.auth_retried = true;
+      auto purpose = again.purpose;
+      auto request_id = again.request_id;
       m_options.auth->on_challenge(head.status, head.header("www-authenticate"),
-                                   [this, body = std::move(body), purpose, request_id](bool retry) mutable {
+                                   [this, again = std::move(again), purpose, request_id](bool retry) mutable {
                                      if (retry) {
-                                       post(std::move(body), purpose, request_id, true);
+                                       post(std::move(again));
                                      } else if (purpose == Purpose::request && request_id) {
                                        m_listener.on_upstream_request_failed(
                                            m_index, *request_id,
@@ -291,9 +317,11 @@ void StreamableHttpLink::on_exchange_done(Exchange& exchange, const core::Status
       return;
     }
     error = http_error(head, owned->reply);
-  } else if (head.status == 404 && !m_session_id.empty() && owned->purpose != Purpose::initialize) {
-    error = core::make_error(core::ErrorKind::network, "the server ended the session (HTTP 404)");
-    fail_connection(*error);
+  } else if (head.status == 404 && !owned->session_id.empty() && owned->outgoing.purpose != Purpose::initialize &&
+             owned->outgoing.purpose != Purpose::initialized && !owned->outgoing.replayed) {
+    // The session expired: the server refused this message without acting on it, so sending it
+    // again on a new session is safe whatever it is (a tools/call included).
+    reinitialize_and_replay(std::move(owned->outgoing));
     return;
   } else if (head.status < 200 || head.status >= 300) {
     error = http_error(head, owned->reply);
@@ -303,7 +331,7 @@ void StreamableHttpLink::on_exchange_done(Exchange& exchange, const core::Status
     on_exchange_message(*owned, std::move(owned->reply));
   }
 
-  switch (owned->purpose) {
+  switch (owned->outgoing.purpose) {
   case Purpose::initialize:
     if (error) {
       fail_connection(*error);
@@ -317,12 +345,20 @@ void StreamableHttpLink::on_exchange_done(Exchange& exchange, const core::Status
       return;
     }
     m_ready = true;
+    if (m_reinitializing) {
+      m_reinitializing = false;
+      auto replay = std::move(m_replay);
+      m_replay.clear();
+      for (auto& outgoing : replay) {
+        post(std::move(outgoing));
+      }
+    }
     m_listener.on_upstream_ready(m_index, m_initialize_result);
     return;
   case Purpose::request:
-    if (!owned->answered && owned->request_id) {
+    if (!owned->answered && owned->outgoing.request_id) {
       m_listener.on_upstream_request_failed(
-          m_index, *owned->request_id,
+          m_index, *owned->outgoing.request_id,
           error ? *error : core::make_error(core::ErrorKind::protocol, "the server ended its reply without an answer"));
     }
     return;
@@ -347,10 +383,17 @@ core::Error StreamableHttpLink::http_error(const HttpResponseHead& head, const s
 void StreamableHttpLink::fail_connection(const core::Error& error) {
   std::vector<std::uint64_t> orphaned;
   for (auto& [id, exchange] : m_exchanges) {
-    if (exchange->purpose == Purpose::request && exchange->request_id && !exchange->answered) {
-      orphaned.push_back(*exchange->request_id);
+    if (exchange->outgoing.purpose == Purpose::request && exchange->outgoing.request_id && !exchange->answered) {
+      orphaned.push_back(*exchange->outgoing.request_id);
     }
   }
+  for (auto& outgoing : m_replay) {
+    if (outgoing.purpose == Purpose::request && outgoing.request_id) {
+      orphaned.push_back(*outgoing.request_id);
+    }
+  }
+  m_replay.clear();
+  m_reinitializing = false;
   retire_exchanges();
   m_ready = false;
   m_session_id.clear();

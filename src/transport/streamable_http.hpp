@@ -49,7 +49,19 @@ public:
 private:
   enum class Purpose { initialize, initialized, request, message };
 
-  void post(std::string body, Purpose purpose, std::optional<std::uint64_t> request_id, bool retried = false);
+  // What to send, and what has happened to it already (each retry happens at most once).
+  struct Outgoing {
+    std::string body;
+    Purpose purpose = Purpose::message;
+    std::optional<std::uint64_t> request_id;
+    bool auth_retried = false; // sent again after a 401 the auth source could fix
+    bool replayed = false;     // sent again on a new session after a 404
+  };
+
+  void post(Outgoing outgoing);
+  void start_initialize();
+  // The server no longer knows our session (404): open a new one and replay what it refused.
+  void reinitialize_and_replay(Outgoing outgoing);
   void on_exchange_done(Exchange& exchange, const core::Status& status, const HttpResponseHead& head);
   void on_exchange_message(Exchange& exchange, std::string&& text);
   void handle_initialize_result(core::InboundMessage&& message);
@@ -68,6 +80,9 @@ private:
   bool m_ready = false;
   bool m_closing = false;
   nlohmann::json m_initialize_result; // held until notifications/initialized is accepted
+  nlohmann::json m_client_capabilities = nlohmann::json::object();
+  bool m_reinitializing = false;
+  std::vector<Outgoing> m_replay; // refused with 404 or sent while re-initializing
   std::unordered_map<EventLoop::TransferId, std::unique_ptr<Exchange>> m_exchanges;
   std::vector<std::unique_ptr<Exchange>> m_retired;
   core::Scheduler::TimerId m_reap_timer = 0;

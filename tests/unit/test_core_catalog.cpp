@@ -3,6 +3,8 @@
 #include "core/catalog.hpp"
 #include "core/config.hpp"
 
+#include <set>
+
 using namespace bridge::core;
 using nlohmann::json;
 
@@ -78,12 +80,38 @@ TEST_CASE("prompts are prefixed; resources route by URI and template", "[catalog
   auto warnings = catalog.rebuild({a, b});
   CHECK(catalog.prompts().at(0)["name"] == "a_greeting");
   CHECK(catalog.find_prompt("a_greeting")->original == "greeting");
-  CHECK(catalog.resources().size() == 2); // the duplicate URI is listed once
+  // b shares demo://readme with a: b's URIs are namespaced (all of them), a's stay as they are.
+  REQUIRE(catalog.resources().size() == 3);
   CHECK(warnings.size() == 1);
-  CHECK(catalog.route_resource("demo://readme") == std::optional<std::size_t>(0));
-  CHECK(catalog.route_resource("file:///x") == std::optional<std::size_t>(1));
-  CHECK(catalog.route_resource("demo://items/42") == std::optional<std::size_t>(0));
+  CHECK(catalog.resources()[0]["uri"] == "demo://readme");
+  CHECK(catalog.resources()[1]["uri"] == "mcp-bridge://b/demo://readme");
+  CHECK(catalog.resources()[2]["uri"] == "mcp-bridge://b/file:///x");
+  CHECK_FALSE(catalog.namespaced(0));
+  CHECK(catalog.namespaced(1));
+  CHECK(catalog.route_resource("demo://readme")->upstream == 0);
+  auto namespaced = catalog.route_resource("mcp-bridge://b/demo://readme");
+  REQUIRE(namespaced);
+  CHECK(namespaced->upstream == 1);
+  CHECK(namespaced->original == "demo://readme");
+  CHECK(catalog.route_resource("mcp-bridge://b/file:///x")->original == "file:///x");
+  CHECK(catalog.route_resource("demo://items/42")->upstream == 0);
+  CHECK(catalog.route_resource("demo://items/42")->original == "demo://items/42");
   CHECK_FALSE(catalog.route_resource("other://y"));
+}
+
+TEST_CASE("identical templates on two upstreams are told apart", "[catalog]") {
+  auto a = source("a", "a_", {});
+  a.resource_templates.push_back({{"uriTemplate", "demo://items/{id}"}});
+  auto b = source("b", "b_", {});
+  b.resource_templates.push_back({{"uriTemplate", "demo://items/{id}"}});
+  Catalog catalog;
+  catalog.rebuild({a, b});
+  REQUIRE(catalog.resource_templates().size() == 2);
+  CHECK(catalog.resource_templates()[1]["uriTemplate"] == "mcp-bridge://b/demo://items/{id}");
+  CHECK(catalog.route_resource("demo://items/7")->upstream == 0);
+  auto route = catalog.route_resource("mcp-bridge://b/demo://items/7");
+  CHECK(route->upstream == 1);
+  CHECK(route->original == "demo://items/7");
 }
 
 TEST_CASE("a lone resource server takes unknown URIs", "[catalog]") {
@@ -91,5 +119,5 @@ TEST_CASE("a lone resource server takes unknown URIs", "[catalog]") {
   a.resources.push_back({{"uri", "demo://readme"}});
   Catalog catalog;
   catalog.rebuild({a, source("b", "b_", {"u"})});
-  CHECK(catalog.route_resource("demo://elsewhere") == std::optional<std::size_t>(0));
+  CHECK(catalog.route_resource("demo://elsewhere")->upstream == 0);
 }

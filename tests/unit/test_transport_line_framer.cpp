@@ -30,7 +30,7 @@ Collected frame(const std::string& input, std::size_t chunk, std::size_t max_lin
 
 TEST_CASE("lines are framed by LF with optional CR, blank lines skipped, whatever the chunking", "[stdio]") {
   std::string input = "{\"a\":1}\n\n{\"b\":2}\r\n   \n{\"c\":3}";
-  for (std::size_t chunk : {1, 2, 3, 5, 100}) {
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{5}, std::size_t{100}}) {
     auto out = frame(input, chunk);
     REQUIRE(out.lines.size() == 3);
     CHECK(out.lines[0] == "{\"a\":1}");
