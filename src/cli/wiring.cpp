@@ -1,0 +1,78 @@
+#include "cli/wiring.hpp"
+
+#include "auth/static_token.hpp"
+#include "core/url.hpp"
+#include "transport/streamable_http.hpp"
+
+namespace bridge::cli {
+namespace {
+
+// The auth source an upstream's transport asks for its Authorization header.
+std::shared_ptr<transport::AuthSource> make_auth(const core::ServerConfig& server,
+                                                 const std::shared_ptr<auth::ReferenceResolver>& resolver) {
+  switch (server.auth) {
+  case core::AuthMode::token:
+    return std::make_shared<auth::StaticTokenAuth>(server.name, server.token, resolver);
+  case core::AuthMode::oauth:
+    return std::make_shared<auth::UnavailableAuth>(core::make_error(
+        core::ErrorKind::auth, "no OAuth login stored for it (OAuth login is not available in this build yet; use \"auth\": \"token\" with an API key)"));
+  case core::AuthMode::none:
+    break;
+  }
+  return nullptr;
+}
+
+std::unique_ptr<transport::StreamableHttpLink> make_link(transport::EventLoop& loop, const core::ServerConfig& server,
+                                                         core::UpstreamListener& listener, std::size_t index,
+                                                         const std::shared_ptr<auth::ReferenceResolver>& resolver) {
+  transport::StreamableHttpOptions options;
+  options.name = server.name;
+  options.url = core::effective_url(server);
+  options.ca_file = server.ca_file;
+  options.timeout = std::chrono::seconds(server.timeout_s);
+  auto url = core::parse_url(server.url);
+  options.allow_http_redirects = url && url->scheme == "http";
+  options.auth = make_auth(server, resolver);
+  for (const auto& [name, value] : server.headers) {
+    auto resolved = resolver->resolve(value, "servers." + server.name + ".headers." + name);
+    if (!resolved) {
+      // The upstream cannot be reached as configured: it fails alone, with this reason.
+      options.auth = std::make_shared<auth::UnavailableAuth>(resolved.error());
+      break;
+    }
+    options.headers.emplace_back(name, std::move(*resolved));
+  }
+  return std::make_unique<transport::StreamableHttpLink>(loop, std::move(options), listener, index);
+}
+
+} // namespace
+
+platform::StorePreference store_preference(const core::Config& config) {
+  if (config.token_store == "keychain") {
+    return platform::StorePreference::keychain;
+  }
+  if (config.token_store == "file") {
+    return platform::StorePreference::file;
+  }
+  return platform::StorePreference::automatic;
+}
+
+Bridge build_bridge(const core::Config& config, transport::EventLoop& loop, core::ClientWriter& writer,
+                    const std::string& only) {
+  Bridge bridge;
+  for (const auto& server : config.servers) {
+    if (server.enabled && (only.empty() || server.name == only)) {
+      bridge.servers.push_back(server);
+    }
+  }
+  core::RouterOptions options;
+  options.page_size = config.page_size;
+  bridge.router = std::make_unique<core::Router>(bridge.servers, options, loop, writer);
+  bridge.resolver = std::make_shared<auth::ReferenceResolver>(store_preference(config));
+  for (std::size_t i = 0; i < bridge.servers.size(); ++i) {
+    bridge.router->set_link(i, make_link(loop, bridge.servers[i], *bridge.router, i, bridge.resolver));
+  }
+  return bridge;
+}
+
+} // namespace bridge::cli

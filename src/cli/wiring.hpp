@@ -1,0 +1,29 @@
+#pragma once
+
+// Builds the running bridge from a config: the router and one transport link per enabled
+// upstream, each with its auth source. `bridge serve` wires it to stdio; `bridge tools` and
+// `bridge call` drive the same router from the terminal, so every path goes through one code.
+
+#include "auth/references.hpp"
+#include "core/config.hpp"
+#include "core/router.hpp"
+#include "transport/event_loop.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace bridge::cli {
+
+struct Bridge {
+  std::vector<core::ServerConfig> servers; // the enabled ones, in config order (router indices)
+  std::shared_ptr<auth::ReferenceResolver> resolver;
+  std::unique_ptr<core::Router> router;
+};
+
+// The servers to run: every enabled one, or only `only` when it is not empty.
+Bridge build_bridge(const core::Config& config, transport::EventLoop& loop, core::ClientWriter& writer,
+                    const std::string& only = {});
+
+platform::StorePreference store_preference(const core::Config& config);
+
+} // namespace bridge::cli
