@@ -271,6 +271,7 @@ export async function startBridge({ config, env = {}, args = ["serve"], home, t,
   };
 
   const client = {
+    pid: child.pid,
     child,
     configFile,
     home: h,
