@@ -304,16 +304,20 @@ void Router::route_by_uri(std::string&& text, const Envelope& envelope) {
     write(jsonrpc::error_response(id, jsonrpc::k_invalid_params, "Invalid params: params.uri must be a string"));
     return;
   }
-  auto route = m_catalog.route_resource(uri->string_value);
+  forward_resource(std::move(text), envelope, *uri);
+}
+
+void Router::forward_resource(std::string&& text, const Envelope& envelope, const Field& uri) {
+  auto route = m_catalog.route_resource(uri.string_value);
   if (!route) {
-    write(jsonrpc::error_response(id, jsonrpc::k_invalid_params, "Unknown resource: " + uri->string_value));
+    write(jsonrpc::error_response(envelope.id.in(text), jsonrpc::k_invalid_params, "Unknown resource: " + uri.string_value));
     return;
   }
   std::vector<Replacement> replacements;
-  if (route->original != uri->string_value) {
-    replacements.push_back(Replacement{uri->value, json_quote(route->original)});
+  if (route->original != uri.string_value) {
+    replacements.push_back(Replacement{uri.value, json_quote(route->original)}); // a namespaced URI
   }
-  forward(route->upstream, std::move(text), envelope, std::move(replacements), uri->string_value);
+  forward(route->upstream, std::move(text), envelope, std::move(replacements), uri.string_value);
 }
 
 void Router::route_completion(std::string&& text, const Envelope& envelope) {
@@ -338,16 +342,7 @@ void Router::route_completion(std::string&& text, const Envelope& envelope) {
     return;
   }
   if (uri != nullptr && uri->type == JsonType::string) {
-    auto route = m_catalog.route_resource(uri->string_value);
-    if (!route) {
-      write(jsonrpc::error_response(id, jsonrpc::k_invalid_params, "Unknown resource: " + uri->string_value));
-      return;
-    }
-    std::vector<Replacement> replacements;
-    if (route->original != uri->string_value) {
-      replacements.push_back(Replacement{uri->value, json_quote(route->original)});
-    }
-    forward(route->upstream, std::move(text), envelope, std::move(replacements), uri->string_value);
+    forward_resource(std::move(text), envelope, *uri);
     return;
   }
   write(jsonrpc::error_response(id, jsonrpc::k_invalid_params, "Invalid params: params.ref needs a name or a uri"));

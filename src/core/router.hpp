@@ -108,6 +108,7 @@ private:
   void flush_deferred_lists(bool force);
   void route_named(std::string&& text, const Envelope& envelope, bool is_tool);
   void route_by_uri(std::string&& text, const Envelope& envelope);
+  void forward_resource(std::string&& text, const Envelope& envelope, const Field& uri);
   void route_completion(std::string&& text, const Envelope& envelope);
   void broadcast_set_level(const std::string& id, std::string&& text, const Envelope& envelope);
   void forward(std::size_t upstream, std::string&& text, const Envelope& envelope, std::vector<Replacement> replacements,
@@ -132,7 +133,6 @@ private:
   void handle_upstream_response(std::size_t upstream, InboundMessage&& message);
   void handle_upstream_request(std::size_t upstream, InboundMessage&& message);
   void handle_upstream_notification(std::size_t upstream, InboundMessage&& message);
-  void finish_pending(std::uint64_t id);
 
   RouterOptions m_options;
   Scheduler& m_scheduler;

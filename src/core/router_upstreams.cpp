@@ -418,12 +418,4 @@ void Router::on_upstream_request_failed(std::size_t index, std::uint64_t id, con
   fail_request(pending, m_upstreams[index].config.name + ": " + error.message, jsonrpc::k_upstream_unavailable);
 }
 
-void Router::finish_pending(std::uint64_t id) {
-  auto it = m_pending.find(id);
-  if (it != m_pending.end()) {
-    m_scheduler.cancel(it->second.timer);
-    m_pending.erase(it);
-  }
-}
-
 } // namespace bridge::core
