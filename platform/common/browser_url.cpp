@@ -92,10 +92,13 @@ core::Status validate_browser_url(const std::string& url) {
   if (authority.find('@') != std::string::npos) {
     return reject("URL carries user information");
   }
+  if (authority.empty()) {
+    return reject("bad or missing host");
+  }
   std::string host = authority;
   std::size_t port_colon = authority.front() == '[' ? authority.find(':', authority.find(']'))
                                                      : authority.rfind(':');
-  if (!authority.empty() && port_colon != std::string::npos) {
+  if (port_colon != std::string::npos) {
     std::string port = authority.substr(port_colon + 1);
     if (port.empty() || port.size() > 5 ||
         !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
