@@ -182,30 +182,53 @@ void Router::list_or_defer(const std::string& id, const std::string& method, std
   }
   if (!all_settled() && m_scheduler.now() < m_list_deadline && cursor.empty()) {
     m_deferred.push_back(DeferredList{id, method, cursor});
-    if (m_list_timer == 0) {
-      auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(m_list_deadline - m_scheduler.now());
-      m_list_timer = m_scheduler.schedule(delay, [this] {
-        m_list_timer = 0;
-        flush_deferred_lists(true);
-      });
-    }
+    arm_list_timer();
     return;
   }
   answer_list(id, method, cursor);
 }
 
-void Router::flush_deferred_lists(bool force) {
-  if (m_deferred.empty() || (!force && !all_settled())) {
+bool Router::defer_until_settled(std::string& text) {
+  if (m_scheduler.now() >= m_list_deadline) {
+    return false;
+  }
+  m_deferred_messages.push_back(std::move(text));
+  arm_list_timer();
+  return true;
+}
+
+void Router::arm_list_timer() {
+  if (m_list_timer != 0) {
     return;
   }
-  if (m_list_timer != 0) {
-    m_scheduler.cancel(m_list_timer);
+  auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(m_list_deadline - m_scheduler.now());
+  m_list_timer = m_scheduler.schedule(delay, [this] {
     m_list_timer = 0;
+    flush_deferred_lists(true);
+  });
+}
+
+void Router::flush_deferred_lists(bool force) {
+  if (m_deferred.empty() && m_deferred_messages.empty()) {
+    return;
   }
-  auto deferred = std::move(m_deferred);
-  m_deferred.clear();
-  for (const auto& list : deferred) {
-    answer_list(list.client_id, list.method, list.cursor);
+  if (force || all_settled()) {
+    if (m_list_timer != 0) {
+      m_scheduler.cancel(m_list_timer);
+      m_list_timer = 0;
+    }
+    auto deferred = std::move(m_deferred);
+    m_deferred.clear();
+    for (const auto& list : deferred) {
+      answer_list(list.client_id, list.method, list.cursor);
+    }
+  }
+  // Held calls go through routing again, in arrival order; those whose upstream is still
+  // listing are held again (until the wait bound).
+  auto messages = std::move(m_deferred_messages);
+  m_deferred_messages.clear();
+  for (auto& message : messages) {
+    on_client_message(std::move(message));
   }
 }
 
@@ -268,8 +291,14 @@ void Router::route_named(std::string&& text, const Envelope& envelope, bool is_t
   }
   auto route = is_tool ? m_catalog.find_tool(name->string_value) : m_catalog.find_prompt(name->string_value);
   if (!route) {
+    // Not listed yet? A call that races the first listing waits for it, like tools/list does.
+    auto owner = upstream_by_prefix(name->string_value);
+    bool may_appear = owner ? !settled(*owner) : !all_settled();
+    if (may_appear && defer_until_settled(text)) {
+      return;
+    }
     // A name under the prefix of an upstream that is down or still connecting: say so in words.
-    if (auto upstream = upstream_by_prefix(name->string_value);
+    if (auto upstream = owner;
         upstream && m_upstreams[*upstream].phase != Phase::ready) {
       Pending pending;
       pending.client_id = id;
@@ -309,6 +338,9 @@ void Router::route_by_uri(std::string&& text, const Envelope& envelope) {
 
 void Router::forward_resource(std::string&& text, const Envelope& envelope, const Field& uri) {
   auto route = m_catalog.route_resource(uri.string_value);
+  if (!route && !all_settled() && defer_until_settled(text)) {
+    return;
+  }
   if (!route) {
     write(jsonrpc::error_response(envelope.id.in(text), jsonrpc::k_invalid_params, "Unknown resource: " + uri.string_value));
     return;

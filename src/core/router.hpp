@@ -106,6 +106,11 @@ private:
   void answer_list(const std::string& id, const std::string& method, const std::string& cursor);
   void list_or_defer(const std::string& id, const std::string& method, std::string&& text, const Envelope& envelope);
   void flush_deferred_lists(bool force);
+  // Holds a client message until the upstreams have listed (bounded by the list wait); false
+  // when the wait is over and the message must be handled now.
+  bool defer_until_settled(std::string& text);
+  void arm_list_timer();
+  [[nodiscard]] bool settled(std::size_t upstream) const;
   void route_named(std::string&& text, const Envelope& envelope, bool is_tool);
   void route_by_uri(std::string&& text, const Envelope& envelope);
   void forward_resource(std::string&& text, const Envelope& envelope, const Field& uri);
@@ -142,6 +147,7 @@ private:
   std::unordered_map<std::uint64_t, Pending> m_pending;
   std::map<std::uint64_t, RelayedRequest> m_relayed;
   std::vector<DeferredList> m_deferred;
+  std::vector<std::string> m_deferred_messages; // calls that arrived before their tool was listed
   std::uint64_t m_next_id = 1;
   std::uint64_t m_next_relay_id = 1;
   bool m_started = false;

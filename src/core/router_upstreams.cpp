@@ -52,9 +52,14 @@ void Router::start_upstreams(const json& client_capabilities) {
   }
 }
 
+bool Router::settled(std::size_t index) const {
+  const auto& upstream = m_upstreams[index];
+  return upstream.phase != Phase::connecting && upstream.lists_outstanding == 0;
+}
+
 bool Router::all_settled() const {
-  for (const auto& upstream : m_upstreams) {
-    if (upstream.phase == Phase::connecting || upstream.lists_outstanding > 0) {
+  for (std::size_t i = 0; i < m_upstreams.size(); ++i) {
+    if (!settled(i)) {
       return false;
     }
   }

@@ -368,3 +368,26 @@ TEST_CASE("closing shuts every upstream down", "[router]") {
   CHECK(f.logs[0].shut_down);
   CHECK(f.logs[1].shut_down);
 }
+
+TEST_CASE("a call that races the first listing waits for it instead of failing", "[router]") {
+  Fixture f;
+  f.initialize();
+  f.client(R"({"jsonrpc":"2.0","id":"early","method":"tools/call","params":{"name":"a_echo","arguments":{}}})");
+  CHECK(f.writer.messages.size() == 1); // held, not failed
+  f.bring_up(0, {"echo"});
+  REQUIRE_FALSE(f.logs[0].requests.empty());
+  auto [id, text] = f.logs[0].requests.back();
+  CHECK(json::parse(text)["params"]["name"] == "echo");
+  f.router->on_upstream_message(0, inbound(R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"result":{"content":[]}})"));
+  CHECK(f.writer.last()["id"] == "early");
+}
+
+TEST_CASE("a held call is answered when the wait bound passes", "[router]") {
+  Fixture f;
+  f.initialize();
+  f.client(R"({"jsonrpc":"2.0","id":"late","method":"tools/call","params":{"name":"b_echo"}})");
+  CHECK(f.writer.messages.size() == 1);
+  f.scheduler.advance(std::chrono::milliseconds(5000));
+  CHECK(f.writer.last()["id"] == "late");
+  CHECK(f.writer.last()["result"]["isError"] == true);
+}
