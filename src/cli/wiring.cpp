@@ -1,8 +1,12 @@
 #include "cli/wiring.hpp"
 
 #include "auth/static_token.hpp"
+#include "core/catalog_cache.hpp"
 #include "core/url.hpp"
+#include "platform/platform.hpp"
 #include "transport/streamable_http.hpp"
+
+#include <spdlog/spdlog.h>
 
 namespace bridge::cli {
 namespace {
@@ -67,7 +71,20 @@ Bridge build_bridge(const core::Config& config, transport::EventLoop& loop, core
   }
   core::RouterOptions options;
   options.page_size = config.page_size;
+  // The cached catalog: lists answered at once on the next start, refreshed in the background.
+  auto cache = std::make_shared<core::CatalogCache>(platform::data_dir() / "cache", bridge.servers);
+  options.save_catalog = [cache, warned = false](const core::CatalogSnapshot& snapshot) mutable {
+    if (auto saved = cache->save(snapshot); !saved && !warned) {
+      warned = true; // said once: the bridge works without it, only slower to list
+      spdlog::warn("cannot save the tool catalog cache: {}", saved.error().message);
+    }
+  };
   bridge.router = std::make_unique<core::Router>(bridge.servers, options, loop, writer);
+  if (!bridge.servers.empty()) {
+    if (auto snapshot = cache->load()) {
+      bridge.router->preload_catalog(*snapshot);
+    }
+  }
   bridge.resolver = std::make_shared<auth::ReferenceResolver>(store_preference(config));
   for (std::size_t i = 0; i < bridge.servers.size(); ++i) {
     bridge.router->set_link(i, make_link(loop, bridge.servers[i], *bridge.router, i, bridge.resolver));

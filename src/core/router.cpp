@@ -56,6 +56,11 @@ std::optional<std::size_t> decode_cursor(const std::string& cursor) {
 
 } // namespace
 
+std::string vanished_text(const std::string& exposed, const std::string& upstream) {
+  return "Unknown tool: " + exposed + " — " + upstream +
+         " no longer offers it (its tool list changed since it was last listed); list the tools again";
+}
+
 Router::Router(std::vector<ServerConfig> servers, RouterOptions options, Scheduler& scheduler, ClientWriter& client)
     : m_options(options), m_scheduler(scheduler), m_client(client) {
   m_upstreams.reserve(servers.size());
@@ -180,7 +185,7 @@ void Router::list_or_defer(const std::string& id, const std::string& method, std
     write(jsonrpc::error_response(id, jsonrpc::k_invalid_params, "Invalid params: unknown cursor"));
     return;
   }
-  if (!all_settled() && m_scheduler.now() < m_list_deadline && cursor.empty()) {
+  if (!all_answerable() && m_scheduler.now() < m_list_deadline && cursor.empty()) {
     m_deferred.push_back(DeferredList{id, method, cursor});
     arm_list_timer();
     return;
@@ -212,7 +217,7 @@ void Router::flush_deferred_lists(bool force) {
   if (m_deferred.empty() && m_deferred_messages.empty()) {
     return;
   }
-  if (force || all_settled()) {
+  if (force || all_answerable()) {
     if (m_list_timer != 0) {
       m_scheduler.cancel(m_list_timer);
       m_list_timer = 0;
@@ -312,6 +317,15 @@ void Router::route_named(std::string&& text, const Envelope& envelope, bool is_t
         fail_request(pending, m_upstreams[*upstream].config.name + ": still connecting; try again in a moment",
                      jsonrpc::k_upstream_unavailable);
       }
+      return;
+    }
+    if (auto gone = m_vanished.find(name->string_value); is_tool && gone != m_vanished.end()) {
+      // Listed before (perhaps from the cached catalog), gone from the live list now.
+      Pending pending;
+      pending.client_id = id;
+      pending.method = envelope.method;
+      pending.label = name->string_value;
+      fail_request(pending, vanished_text(name->string_value, gone->second), jsonrpc::k_invalid_params);
       return;
     }
     write(jsonrpc::error_response(id, jsonrpc::k_invalid_params,

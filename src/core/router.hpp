@@ -7,6 +7,7 @@
 // exactly one answer. It runs on the event-loop thread and knows nothing of HTTP or stdio.
 
 #include "core/catalog.hpp"
+#include "core/catalog_cache.hpp"
 #include "core/config.hpp"
 #include "core/upstream.hpp"
 
@@ -31,7 +32,13 @@ struct RouterOptions {
   std::chrono::milliseconds list_wait{5000};
   // How long after a failure a call may trigger a reconnect attempt.
   std::chrono::milliseconds reconnect_after{10000};
+  // Called with every upstream's lists when they changed and no upstream is still listing (the
+  // cached catalog: cli/wiring saves it under the data dir). May be empty.
+  std::function<void(const CatalogSnapshot&)> save_catalog;
 };
+
+// The answer to a call of a tool that was listed (perhaps from the cached catalog) and is gone.
+std::string vanished_text(const std::string& exposed, const std::string& upstream);
 
 class Router final : public UpstreamListener {
 public:
@@ -42,6 +49,10 @@ public:
 
   // The link for upstream `index` (same order as the servers given to the constructor).
   void set_link(std::size_t index, std::unique_ptr<UpstreamLink> link);
+  // Seeds the catalog with what the upstreams listed last time (matched by name), so the lists
+  // are answered at once while the upstreams connect; their live lists replace it in the
+  // background (list_changed when they differ). Call before the first client message.
+  void preload_catalog(const CatalogSnapshot& snapshot);
 
   // One line from the AI client (without the newline).
   void on_client_message(std::string&& text);
@@ -73,6 +84,8 @@ private:
     std::vector<std::uint64_t> queued; // requests waiting for the handshake, by bridge id
     CatalogSource source;
     std::string last_logged_failure;
+    bool cached = false; // its lists come from the cached catalog and were not refreshed yet
+    bool listed = false; // it has listed live at least once
   };
 
   struct Pending {
@@ -111,6 +124,9 @@ private:
   bool defer_until_settled(std::string& text);
   void arm_list_timer();
   [[nodiscard]] bool settled(std::size_t upstream) const;
+  // Settled, or listed from the cached catalog: its lists can be answered now.
+  [[nodiscard]] bool answerable(std::size_t upstream) const;
+  [[nodiscard]] bool all_answerable() const;
   void route_named(std::string&& text, const Envelope& envelope, bool is_tool);
   void route_by_uri(std::string&& text, const Envelope& envelope);
   void forward_resource(std::string&& text, const Envelope& envelope, const Field& uri);
@@ -135,6 +151,9 @@ private:
   void refresh_lists(std::size_t upstream, bool tools, bool prompts, bool resources);
   void mark_failed(std::size_t upstream, const Error& error);
   void rebuild_catalog();
+  // An upstream's lists are in: save the catalog, release the calls held for the fresh list.
+  void lists_refreshed(std::size_t upstream);
+  void save_catalog_if_changed();
   void handle_upstream_response(std::size_t upstream, InboundMessage&& message);
   void handle_upstream_request(std::size_t upstream, InboundMessage&& message);
   void handle_upstream_notification(std::size_t upstream, InboundMessage&& message);
@@ -148,6 +167,8 @@ private:
   std::map<std::uint64_t, RelayedRequest> m_relayed;
   std::vector<DeferredList> m_deferred;
   std::vector<std::string> m_deferred_messages; // calls that arrived before their tool was listed
+  CatalogSnapshot m_saved_catalog;                // what save_catalog was last given (or loaded)
+  std::map<std::string, std::string> m_vanished; // exposed tool → its upstream, for tools that went away
   std::uint64_t m_next_id = 1;
   std::uint64_t m_next_relay_id = 1;
   bool m_started = false;

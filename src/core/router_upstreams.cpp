@@ -57,6 +57,86 @@ bool Router::settled(std::size_t index) const {
   return upstream.phase != Phase::connecting && upstream.lists_outstanding == 0;
 }
 
+bool Router::answerable(std::size_t index) const { return settled(index) || m_upstreams[index].cached; }
+
+bool Router::all_answerable() const {
+  for (std::size_t i = 0; i < m_upstreams.size(); ++i) {
+    if (!answerable(i)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void Router::preload_catalog(const CatalogSnapshot& snapshot) {
+  for (auto& upstream : m_upstreams) {
+    const CachedUpstream* cached = snapshot.find(upstream.config.name);
+    if (cached == nullptr) {
+      continue;
+    }
+    upstream.cached = true;
+    upstream.capabilities = cached->capabilities;
+    upstream.source.tools = cached->tools;
+    upstream.source.prompts = cached->prompts;
+    upstream.source.resources = cached->resources;
+    upstream.source.resource_templates = cached->resource_templates;
+  }
+  m_saved_catalog = snapshot;
+  rebuild_catalog();
+}
+
+void Router::save_catalog_if_changed() {
+  if (!m_options.save_catalog || !all_settled()) {
+    return;
+  }
+  CatalogSnapshot snapshot;
+  for (const auto& upstream : m_upstreams) {
+    if (!upstream.listed && !upstream.cached) {
+      continue; // never listed: nothing to remember (an upstream that is down keeps its old entry)
+    }
+    snapshot.upstreams.push_back(CachedUpstream{upstream.config.name, upstream.capabilities, upstream.source.tools,
+                                                upstream.source.prompts, upstream.source.resources,
+                                                upstream.source.resource_templates});
+  }
+  if (snapshot == m_saved_catalog) {
+    return;
+  }
+  m_saved_catalog = snapshot;
+  m_options.save_catalog(snapshot);
+}
+
+void Router::lists_refreshed(std::size_t index) {
+  auto& upstream = m_upstreams[index];
+  bool was_cached = upstream.cached;
+  upstream.cached = false;
+  upstream.listed = true;
+  rebuild_catalog();
+  save_catalog_if_changed();
+  if (was_cached && upstream.phase == Phase::ready) {
+    // Calls made from the cached list waited for the live one: a tool may have gone meanwhile.
+    auto held = std::move(upstream.queued);
+    upstream.queued.clear();
+    for (auto id : held) {
+      auto it = m_pending.find(id);
+      if (it == m_pending.end()) {
+        continue;
+      }
+      if (!it->second.internal && it->second.method == "tools/call") {
+        auto route = m_catalog.find_tool(it->second.label);
+        if (!route || route->upstream != index) {
+          Pending gone = std::move(it->second);
+          m_pending.erase(it);
+          m_scheduler.cancel(gone.timer);
+          fail_request(gone, vanished_text(gone.label, upstream.config.name), jsonrpc::k_invalid_params);
+          continue;
+        }
+      }
+      send_or_queue(id);
+    }
+  }
+  flush_deferred_lists(false);
+}
+
 bool Router::all_settled() const {
   for (std::size_t i = 0; i < m_upstreams.size(); ++i) {
     if (!settled(i)) {
@@ -89,6 +169,10 @@ void Router::send_or_queue(std::uint64_t id) {
   }
   switch (upstream.phase) {
   case Phase::ready:
+    if (upstream.cached && !it->second.internal) {
+      upstream.queued.push_back(id); // sent once the live list confirms the cached one
+      return;
+    }
     upstream.link->send_request(id, std::move(it->second.text));
     it->second.text.clear();
     return;
@@ -164,8 +248,7 @@ void Router::refresh_lists(std::size_t index, bool tools, bool prompts, bool res
     }
   }
   if (upstream.lists_outstanding == 0) {
-    rebuild_catalog();
-    flush_deferred_lists(false);
+    lists_refreshed(index);
   }
 }
 
@@ -208,8 +291,7 @@ void Router::fetch_list(std::size_t index, const std::string& method, const std:
 void Router::list_finished(std::size_t index) {
   auto& upstream = m_upstreams[index];
   if (upstream.lists_outstanding > 0 && --upstream.lists_outstanding == 0) {
-    rebuild_catalog();
-    flush_deferred_lists(false);
+    lists_refreshed(index);
   }
 }
 
@@ -219,12 +301,27 @@ void Router::rebuild_catalog() {
   for (const auto& upstream : m_upstreams) {
     sources.push_back(upstream.source);
   }
+  std::map<std::string, std::size_t> old_owners; // exposed tool → upstream, to spot tools that go away
+  for (const auto& tool : m_catalog.tools()) {
+    std::string exposed = tool.value("name", "");
+    if (auto route = m_catalog.find_tool(exposed)) {
+      old_owners.emplace(std::move(exposed), route->upstream);
+    }
+  }
   auto old_tools = m_catalog.tools();
   auto old_prompts = m_catalog.prompts();
   auto old_resources = m_catalog.resources();
   auto old_templates = m_catalog.resource_templates();
   for (const auto& warning : m_catalog.rebuild(sources)) {
     spdlog::warn("{}", warning);
+  }
+  for (const auto& [exposed, owner] : old_owners) {
+    if (!m_catalog.find_tool(exposed)) {
+      m_vanished[exposed] = m_upstreams[owner].config.name;
+    }
+  }
+  for (const auto& tool : m_catalog.tools()) {
+    m_vanished.erase(tool.value("name", ""));
   }
   if (!m_client_initialized) {
     return;
