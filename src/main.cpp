@@ -23,12 +23,22 @@ int main(int argc, char** argv) {
   app.fallthrough();
 
   bridge::cli::register_serve(app, global);
+  bridge::cli::register_add(app, global);
+  bridge::cli::register_remove(app, global);
+  bridge::cli::register_list(app, global);
+  bridge::cli::register_token(app, global);
+  bridge::cli::register_tools(app, global);
+  bridge::cli::register_call(app, global);
+  bridge::cli::register_status(app, global);
+  bridge::cli::register_doctor(app, global);
+  bridge::cli::register_install(app, global);
 
   try {
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-      return app.exit(e);
+      // --help and --version exit 0; every usage error exits 2 (docs/exit-codes.md).
+      return app.exit(e) == 0 ? 0 : 2;
     }
     if (app.get_subcommands().empty()) {
       // `bridge` alone is what AI clients launch: serve.

@@ -13,4 +13,15 @@ struct GlobalOptions;
 void register_serve(CLI::App& app, GlobalOptions& global);
 int run_serve(const GlobalOptions& global);
 
+// The user's side (issue 6): one file each under cli/.
+void register_add(CLI::App& app, GlobalOptions& global);
+void register_remove(CLI::App& app, GlobalOptions& global);
+void register_list(CLI::App& app, GlobalOptions& global);
+void register_token(CLI::App& app, GlobalOptions& global);
+void register_tools(CLI::App& app, GlobalOptions& global);
+void register_call(CLI::App& app, GlobalOptions& global);
+void register_status(CLI::App& app, GlobalOptions& global);
+void register_doctor(CLI::App& app, GlobalOptions& global);
+void register_install(CLI::App& app, GlobalOptions& global);
+
 } // namespace bridge::cli

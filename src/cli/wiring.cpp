@@ -1,6 +1,7 @@
 #include "cli/wiring.hpp"
 
 #include "auth/static_token.hpp"
+#include "cli/logging.hpp"
 #include "core/catalog_cache.hpp"
 #include "core/url.hpp"
 #include "platform/platform.hpp"
@@ -71,6 +72,9 @@ Bridge build_bridge(const core::Config& config, transport::EventLoop& loop, core
   }
   core::RouterOptions options;
   options.page_size = config.page_size;
+  if (config.audit_log) {
+    options.audit = make_audit_writer(); // one JSON line per tool call (cli/logging.hpp)
+  }
   // The cached catalog: lists answered at once on the next start, refreshed in the background.
   auto cache = std::make_shared<core::CatalogCache>(platform::data_dir() / "cache", bridge.servers);
   options.save_catalog = [cache, warned = false](const core::CatalogSnapshot& snapshot) mutable {
