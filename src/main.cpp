@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   app.fallthrough();
 
   bridge::cli::register_serve(app, global);
+  bridge::cli::register_login(app, global);
+  bridge::cli::register_logout(app, global);
   bridge::cli::register_add(app, global);
   bridge::cli::register_remove(app, global);
   bridge::cli::register_list(app, global);

@@ -13,6 +13,10 @@ struct GlobalOptions;
 void register_serve(CLI::App& app, GlobalOptions& global);
 int run_serve(const GlobalOptions& global);
 
+// OAuth (issue 3): cli/login.cpp, cli/logout.cpp.
+void register_login(CLI::App& app, GlobalOptions& global);
+void register_logout(CLI::App& app, GlobalOptions& global);
+
 // The user's side (issue 6): one file each under cli/.
 void register_add(CLI::App& app, GlobalOptions& global);
 void register_remove(CLI::App& app, GlobalOptions& global);

@@ -1,5 +1,6 @@
 #include "cli/wiring.hpp"
 
+#include "auth/oauth_source.hpp"
 #include "auth/static_token.hpp"
 #include "cli/logging.hpp"
 #include "core/catalog_cache.hpp"
@@ -14,22 +15,24 @@ namespace {
 
 // The auth source an upstream's transport asks for its Authorization header.
 std::shared_ptr<transport::AuthSource> make_auth(const core::ServerConfig& server,
-                                                 const std::shared_ptr<auth::ReferenceResolver>& resolver) {
+                                                 const std::shared_ptr<auth::ReferenceResolver>& resolver,
+                                                 transport::EventLoop& loop, platform::StorePreference preference) {
   switch (server.auth) {
   case core::AuthMode::token:
     return std::make_shared<auth::StaticTokenAuth>(server.name, server.token, resolver);
   case core::AuthMode::oauth:
-    return std::make_shared<auth::UnavailableAuth>(core::make_error(
-        core::ErrorKind::auth, "no OAuth login stored for it (OAuth login is not available in this build yet; use \"auth\": \"token\" with an API key)"));
+    // Tokens from `bridge login` (or a login it starts itself), refreshed as needed.
+    return std::make_shared<auth::OAuthSource>(server, preference, loop);
   case core::AuthMode::none:
     break;
   }
   return nullptr;
 }
 
-std::unique_ptr<transport::StreamableHttpLink> make_link(transport::EventLoop& loop, const core::ServerConfig& server,
-                                                         core::UpstreamListener& listener, std::size_t index,
-                                                         const std::shared_ptr<auth::ReferenceResolver>& resolver) {
+std::unique_ptr<core::UpstreamLink> make_link(transport::EventLoop& loop, const core::ServerConfig& server,
+                                              core::UpstreamListener& listener, std::size_t index,
+                                              const std::shared_ptr<auth::ReferenceResolver>& resolver,
+                                              platform::StorePreference preference) {
   transport::StreamableHttpOptions options;
   options.name = server.name;
   options.url = core::effective_url(server);
@@ -37,7 +40,8 @@ std::unique_ptr<transport::StreamableHttpLink> make_link(transport::EventLoop& l
   options.timeout = std::chrono::seconds(server.timeout_s);
   auto url = core::parse_url(server.url);
   options.allow_http_redirects = url && url->scheme == "http";
-  options.auth = make_auth(server, resolver);
+  options.auth = make_auth(server, resolver, loop, preference);
+  auto oauth = std::dynamic_pointer_cast<auth::OAuthSource>(options.auth);
   for (const auto& [name, value] : server.headers) {
     auto resolved = resolver->resolve(value, "servers." + server.name + ".headers." + name);
     if (!resolved) {
@@ -47,7 +51,14 @@ std::unique_ptr<transport::StreamableHttpLink> make_link(transport::EventLoop& l
     }
     options.headers.emplace_back(name, std::move(*resolved));
   }
-  return std::make_unique<transport::StreamableHttpLink>(loop, std::move(options), listener, index);
+  auto link = std::make_unique<transport::StreamableHttpLink>(loop, std::move(options), listener, index);
+  if (!oauth) {
+    return link;
+  }
+  // A login that completes in the background connects the upstream again (its tools then appear).
+  auto reconnecting = std::make_unique<auth::ReconnectingLink>(std::move(link));
+  oauth->set_on_credentials([raw = reconnecting.get()] { raw->reconnect(); });
+  return reconnecting;
 }
 
 } // namespace
@@ -91,7 +102,8 @@ Bridge build_bridge(const core::Config& config, transport::EventLoop& loop, core
   }
   bridge.resolver = std::make_shared<auth::ReferenceResolver>(store_preference(config));
   for (std::size_t i = 0; i < bridge.servers.size(); ++i) {
-    bridge.router->set_link(i, make_link(loop, bridge.servers[i], *bridge.router, i, bridge.resolver));
+    bridge.router->set_link(i, make_link(loop, bridge.servers[i], *bridge.router, i, bridge.resolver,
+                                         store_preference(config)));
   }
   return bridge;
 }

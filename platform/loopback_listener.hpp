@@ -1,0 +1,36 @@
+#pragma once
+
+// The OAuth redirect listener (RFC 8252 §7.3): an HTTP server on 127.0.0.1 only, ephemeral or a
+// given port, that takes the one request to its callback path, answers it with a page for the
+// browser, and closes. Requests for other paths (a browser's /favicon.ico) get a 404 and do not
+// count.
+
+#include "core/result.hpp"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace bridge::platform {
+
+struct LoopbackReply {
+  int status = 200;
+  std::string html;
+};
+
+class LoopbackListener {
+public:
+  virtual ~LoopbackListener() = default;
+  // Binds 127.0.0.1:<port> (0 = ephemeral).
+  static core::Result<std::unique_ptr<LoopbackListener>> bind(int port);
+
+  [[nodiscard]] virtual int port() const = 0;
+  // Waits up to `timeout` for a GET of `path` (e.g. "/callback"); hands its request target
+  // ("/callback?code=…&state=…") to `answer`, sends the reply, and closes the listener.
+  // Error{timeout} when nothing came in time.
+  virtual core::Result<std::string> wait(const std::string& path, std::chrono::milliseconds timeout,
+                                         const std::function<LoopbackReply(const std::string& target)>& answer) = 0;
+};
+
+} // namespace bridge::platform

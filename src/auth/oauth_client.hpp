@@ -1,0 +1,97 @@
+#pragma once
+
+// The OAuth 2.1 client for one upstream, as MCP 2025-11-25 "Authorization" describes it:
+// discovery (401 challenge → protected-resource metadata → authorization-server metadata, or the
+// 2025-03-26 default endpoints), client identity (pre-registered, client ID metadata document,
+// dynamic registration), the grants (authorization code + PKCE S256 through a loopback redirect
+// and the browser; client_credentials with a secret or a private_key_jwt assertion; device
+// code), refresh and revocation. Every call blocks: it runs on the CLI thread of `bridge login`
+// or on a worker thread of `bridge serve`, never on the event loop.
+
+#include "auth/discovery.hpp"
+#include "auth/http_client.hpp"
+#include "auth/references.hpp"
+#include "auth/token_store.hpp"
+#include "auth/www_authenticate.hpp"
+#include "core/config.hpp"
+#include "core/result.hpp"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace bridge::auth {
+
+struct OAuthHooks {
+  // A line for the user (stderr): the URL to open, the device code, progress.
+  std::function<void(const std::string&)> say;
+  // Opens the authorization URL (platform::open_browser by default).
+  std::function<core::Status(const std::string&)> open_browser;
+  // How long to wait for the browser (or the device code) before giving up.
+  std::chrono::milliseconds login_timeout{std::chrono::minutes(5)};
+};
+
+// BRIDGE_OAUTH_TIMEOUT_S overrides the 5-minute login timeout (tests).
+OAuthHooks default_hooks();
+
+class OAuthClient {
+public:
+  OAuthClient(core::ServerConfig server, std::shared_ptr<ReferenceResolver> resolver, OAuthHooks hooks);
+
+  // An unauthenticated initialize POST to the server, for its 401 challenge (empty when the
+  // server did not ask for authorization at all).
+  BearerChallenge probe();
+
+  // A new token with the configured grant. `previous` (the stored bundle) lends its client
+  // registration; `challenge` is the server's 401/403 (probed when absent); `scope` forces the
+  // scope (step-up), otherwise it is chosen per spec.
+  core::Result<TokenBundle> login(const std::optional<TokenBundle>& previous, std::optional<BearerChallenge> challenge,
+                                  std::optional<std::string> scope = std::nullopt);
+
+  // refresh_token grant (RFC 6749 §6) with `resource`; keeps the old refresh token when the
+  // server does not rotate it. Error{auth} when the refresh token is rejected (log in again).
+  core::Result<TokenBundle> refresh(const TokenBundle& bundle);
+
+  // RFC 7009 revocation of the refresh and access tokens, when the server offers it.
+  // Ok when there is nothing to revoke or no endpoint; an Error says the server refused.
+  core::Status revoke(const TokenBundle& bundle);
+
+private:
+  struct Discovery {
+    std::optional<ProtectedResourceMetadata> resource_metadata;
+    AuthServerMetadata server;
+    std::string resource;
+  };
+
+  core::Result<Discovery> discover(const BearerChallenge& challenge);
+  core::Result<AuthServerMetadata> fetch_server_metadata(const std::string& issuer);
+  core::Result<ClientRegistration> client_identity(const Discovery& discovery, const std::optional<TokenBundle>& previous,
+                                                   const std::string& redirect_uri, const std::string& grant,
+                                                   const std::optional<std::string>& scope);
+  core::Result<ClientRegistration> register_client(const AuthServerMetadata& server, const std::string& redirect_uri,
+                                                   const std::string& grant, const std::optional<std::string>& scope);
+  core::Result<TokenBundle> authorization_code(Discovery& discovery, const std::optional<TokenBundle>& previous,
+                                               const std::optional<std::string>& scope);
+  core::Result<TokenBundle> client_credentials(Discovery& discovery, const std::optional<TokenBundle>& previous,
+                                               const std::optional<std::string>& scope);
+  core::Result<TokenBundle> device_code(Discovery& discovery, const std::optional<TokenBundle>& previous,
+                                        const std::optional<std::string>& scope);
+  // POSTs to the token endpoint with the client's authentication; the parsed JSON reply.
+  core::Result<nlohmann::json> token_request(const AuthServerMetadata& server, const ClientRegistration& client,
+                                             std::vector<std::pair<std::string, std::string>> form);
+  core::Status authenticate_client(const AuthServerMetadata& server, const ClientRegistration& client,
+                                   std::vector<std::pair<std::string, std::string>>& form, transport::HeaderList& headers);
+  TokenBundle bundle_from(const nlohmann::json& reply, const Discovery& discovery, const ClientRegistration& client,
+                          const std::string& grant, const std::optional<std::string>& requested_scope) const;
+  core::Result<std::string> resolve(const std::string& value, const std::string& field);
+
+  core::ServerConfig m_server;
+  std::string m_url; // effective URL
+  std::shared_ptr<ReferenceResolver> m_resolver;
+  OAuthHooks m_hooks;
+  HttpClient m_http;
+};
+
+} // namespace bridge::auth
