@@ -18,7 +18,7 @@
 namespace bridge::cli {
 
 int run_serve(const GlobalOptions& global) {
-  setup_logging(global.verbose);
+  setup_logging(global.verbose, true); // stderr and <data dir>/logs/bridge.log
   platform::prepare_stdio();
 
   auto path = resolve_config_path(global);

@@ -195,7 +195,7 @@ Result<ServerConfig> parse_server(const std::string& name, const json& value, co
   }
   ObjectReader reader(value, field, problems,
                       {"url", "prefix", "organizationID", "auth", "token", "oauth", "headers", "tools", "allow_http",
-                       "ca_file", "timeout_s", "enabled", "description"});
+                       "ca_file", "timeout_s", "enabled", "description", "confirm", "confirm_destructive", "read_only"});
   reader.string("url", server.url, "\"https://mcp.jumpcloud.com/v1\"");
   reader.string("prefix", server.prefix, "\"jc_admin_\"");
   std::string organization_id;
@@ -211,6 +211,9 @@ Result<ServerConfig> parse_server(const std::string& name, const json& value, co
   reader.string("ca_file", server.ca_file, "\"/etc/ssl/private-ca.pem\"");
   reader.integer("timeout_s", server.timeout_s, 1, 86400);
   reader.boolean("enabled", server.enabled);
+  reader.string_list("confirm", server.safety.confirm);
+  reader.boolean("confirm_destructive", server.safety.confirm_destructive);
+  reader.boolean("read_only", server.safety.read_only);
   if (const json* headers = reader.object("headers")) {
     for (const auto& [key, header_value] : headers->items()) {
       if (!header_value.is_string()) {
@@ -305,11 +308,12 @@ Result<Config> parse_config(const std::string& text, const std::filesystem::path
   }
   Config config;
   config.path = path;
-  ObjectReader reader(root, "(top level)", problems, {"servers", "token_store", "page_size", "$schema"});
+  ObjectReader reader(root, "(top level)", problems, {"servers", "token_store", "page_size", "audit_log", "$schema"});
   reader.string("token_store", config.token_store, "\"keychain\" or \"file\"");
   int page_size = 0;
   reader.integer("page_size", page_size, 0, 100000);
   config.page_size = static_cast<std::size_t>(page_size);
+  reader.boolean("audit_log", config.audit_log);
   const json* servers = reader.object("servers");
   reader.collect_unknown(config.warnings);
   if (reader.error()) {

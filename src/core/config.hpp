@@ -5,6 +5,7 @@
 // ${keychain:…}) are kept as written here and resolved by auth/ when needed, so a secret never
 // sits in this struct longer than necessary.
 
+#include "core/policy.hpp"
 #include "core/result.hpp"
 
 #include <cstddef>
@@ -44,6 +45,7 @@ struct ServerConfig {
   OAuthSettings oauth;
   std::map<std::string, std::string> headers; // values may be references
   ToolFilter tools;
+  SafetyPolicy safety;              // "confirm", "confirm_destructive", "read_only"
   bool allow_http = false;
   std::string ca_file;
   int timeout_s = 60;
@@ -55,6 +57,7 @@ struct Config {
   std::vector<ServerConfig> servers; // in file order; enabled and disabled alike
   std::string token_store;          // "", "keychain" or "file"
   std::size_t page_size = 0;        // tools/prompts/resources page size toward the client; 0 = one page
+  bool audit_log = false;           // one JSON line per tool call in <data dir>/audit.log
   std::vector<std::string> warnings; // unknown fields and other non-fatal findings
 };
 

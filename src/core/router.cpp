@@ -281,7 +281,7 @@ std::optional<std::size_t> Router::upstream_by_prefix(const std::string& exposed
   return best;
 }
 
-void Router::route_named(std::string&& text, const Envelope& envelope, bool is_tool) {
+void Router::route_named(std::string&& text, const Envelope& envelope, bool is_tool, bool confirmed) {
   std::string id(envelope.id.in(text));
   const char* what = is_tool ? "tool" : "prompt";
   if (!envelope.params) {
@@ -331,6 +331,9 @@ void Router::route_named(std::string&& text, const Envelope& envelope, bool is_t
     write(jsonrpc::error_response(id, jsonrpc::k_invalid_params,
                                   std::string("Unknown ") + what + ": " + name->string_value));
     return;
+  }
+  if (is_tool && !confirmed && hold_for_confirmation(text, envelope, *route, name->string_value)) {
+    return; // the user is asked first (or the call is refused, with the way to allow it)
   }
   std::vector<Replacement> replacements;
   if (route->original != name->string_value) {
@@ -416,6 +419,7 @@ void Router::forward(std::size_t upstream, std::string&& text, const Envelope& e
   pending.method = envelope.method;
   pending.label = std::move(label);
   pending.upstream = upstream;
+  pending.started = m_scheduler.now();
   replacements.push_back(Replacement{envelope.id, std::to_string(bridge_id)});
   splice(text, std::move(replacements));
   pending.text = std::move(text);
@@ -450,6 +454,7 @@ void Router::fail_request(const Pending& pending, const std::string& reason, int
     return;
   }
   if (pending.method == "tools/call") {
+    audit_call(pending.upstream, pending.label, pending.started, code == jsonrpc::k_request_timeout ? "timeout" : "unavailable");
     // The model reads tool errors; a result with isError lets it tell the user what to do.
     write(jsonrpc::tool_error_result(pending.client_id, reason));
   } else {
@@ -487,12 +492,18 @@ void Router::handle_notification(std::string&& text, const Envelope& envelope) {
       return;
     }
     std::string raw(request_id->value.in(text));
+    if (cancel_confirmation(raw)) {
+      return;
+    }
     for (auto it = m_pending.begin(); it != m_pending.end(); ++it) {
       if (!it->second.internal && it->second.client_id == raw) {
         std::uint64_t bridge_id = it->first;
         Pending cancelled = std::move(it->second);
         m_pending.erase(it);
         m_scheduler.cancel(cancelled.timer);
+        if (cancelled.method == "tools/call") {
+          audit_call(cancelled.upstream, cancelled.label, cancelled.started, "cancelled");
+        }
         auto& upstream = m_upstreams[cancelled.upstream];
         if (cancelled.text.empty() && upstream.link) {
           splice(text, {Replacement{request_id->value, std::to_string(bridge_id)}});
@@ -519,7 +530,11 @@ void Router::handle_client_response(std::string&& text, const Envelope& envelope
   std::uint64_t relay_id = 0;
   std::string_view raw = envelope.id.in(text);
   auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), relay_id);
-  auto it = (ec == std::errc() && ptr == raw.data() + raw.size()) ? m_relayed.find(relay_id) : m_relayed.end();
+  bool numeric = ec == std::errc() && ptr == raw.data() + raw.size();
+  if (numeric && handle_confirmation_answer(relay_id, std::move(text), envelope)) {
+    return;
+  }
+  auto it = numeric ? m_relayed.find(relay_id) : m_relayed.end();
   if (it == m_relayed.end()) {
     spdlog::debug("client response with unknown id {} dropped", raw);
     return;

@@ -35,6 +35,23 @@ struct RouterOptions {
   // Called with every upstream's lists when they changed and no upstream is still listing (the
   // cached catalog: cli/wiring saves it under the data dir). May be empty.
   std::function<void(const CatalogSnapshot&)> save_catalog;
+  // How long a call that needs the user's confirmation waits for the client's answer.
+  std::chrono::milliseconds confirm_wait{300000};
+  // Called once per tool call when it ends (audit log): {"upstream", "org", "tool", "exposed",
+  // "duration_ms", "outcome"} — never argument values. Outcomes: ok, tool_error, error, timeout,
+  // unavailable, cancelled, declined, refused.
+  std::function<void(const nlohmann::json& record)> audit;
+};
+
+// One upstream as `bridge status` and `bridge tools` report it.
+struct UpstreamState {
+  std::string name;
+  std::string phase; // "idle", "connecting", "ready", "failed"
+  std::optional<Error> failure;
+  std::size_t tools = 0; // exposed tools
+  std::optional<std::chrono::milliseconds> connect_time; // initialize handshake, when ready
+  nlohmann::json server_info = nlohmann::json::object(); // the upstream's serverInfo
+  std::string protocol_version;
 };
 
 // The answer to a call of a tool that was listed (perhaps from the cached catalog) and is gone.
@@ -64,6 +81,7 @@ public:
   // True when no upstream is still connecting or listing.
   [[nodiscard]] bool all_settled() const;
   [[nodiscard]] const Catalog& catalog() const { return m_catalog; }
+  [[nodiscard]] std::vector<UpstreamState> upstream_states() const;
 
   void on_upstream_ready(std::size_t upstream, const nlohmann::json& initialize_result) override;
   void on_upstream_failed(std::size_t upstream, const Error& error) override;
@@ -86,6 +104,10 @@ private:
     std::string last_logged_failure;
     bool cached = false; // its lists come from the cached catalog and were not refreshed yet
     bool listed = false; // it has listed live at least once
+    std::chrono::steady_clock::time_point connect_started;
+    std::optional<std::chrono::milliseconds> connect_time;
+    nlohmann::json server_info = nlohmann::json::object();
+    std::string protocol_version;
   };
 
   struct Pending {
@@ -96,6 +118,7 @@ private:
     std::size_t upstream = 0;
     std::string text;      // the message to send while it waits in a queue; emptied once sent
     Scheduler::TimerId timer = 0;
+    std::chrono::steady_clock::time_point started;
     std::function<void(InboundMessage&&)> on_response;
     std::function<void(const Error&)> on_failure;
   };
@@ -103,6 +126,16 @@ private:
   struct RelayedRequest { // a request from an upstream, forwarded to the client
     std::size_t upstream = 0;
     std::string upstream_id; // raw token
+  };
+
+  struct Confirmation { // a tools/call held until the user says yes (elicitation/create)
+    std::string text;      // the client's request, as received
+    std::string client_id;
+    std::size_t upstream = 0;
+    std::string label;     // the exposed tool name
+    std::string original;  // the upstream's name for it
+    std::chrono::steady_clock::time_point started;
+    Scheduler::TimerId timer = 0;
   };
 
   struct DeferredList {
@@ -127,7 +160,7 @@ private:
   // Settled, or listed from the cached catalog: its lists can be answered now.
   [[nodiscard]] bool answerable(std::size_t upstream) const;
   [[nodiscard]] bool all_answerable() const;
-  void route_named(std::string&& text, const Envelope& envelope, bool is_tool);
+  void route_named(std::string&& text, const Envelope& envelope, bool is_tool, bool confirmed = false);
   void route_by_uri(std::string&& text, const Envelope& envelope);
   void forward_resource(std::string&& text, const Envelope& envelope, const Field& uri);
   void route_completion(std::string&& text, const Envelope& envelope);
@@ -138,6 +171,17 @@ private:
   void write(std::string&& message);
   std::string failure_text(const Upstream& upstream) const;
   std::optional<std::size_t> upstream_by_prefix(const std::string& exposed) const;
+
+  // Safety policy and audit (router_policy.cpp)
+  // True when the call was taken over (asked, or refused); false when it may be forwarded now.
+  bool hold_for_confirmation(std::string& text, const Envelope& envelope, const Route& route, const std::string& label);
+  bool handle_confirmation_answer(std::uint64_t id, std::string&& text, const Envelope& envelope);
+  bool cancel_confirmation(const std::string& client_id);
+  [[nodiscard]] bool client_can_elicit() const;
+  void audit_call(std::size_t upstream, const std::string& exposed, std::chrono::steady_clock::time_point started,
+                  const std::string& outcome);
+  void audit_response(const Pending& pending, const InboundMessage& message);
+  [[nodiscard]] std::vector<nlohmann::json> exposed_tools(std::size_t upstream, std::vector<nlohmann::json> tools) const;
 
   // Upstream side (router_upstreams.cpp)
   void connect(std::size_t upstream);
@@ -165,6 +209,7 @@ private:
   Catalog m_catalog;
   std::unordered_map<std::uint64_t, Pending> m_pending;
   std::map<std::uint64_t, RelayedRequest> m_relayed;
+  std::map<std::uint64_t, Confirmation> m_confirmations; // by the id of our elicitation/create
   std::vector<DeferredList> m_deferred;
   std::vector<std::string> m_deferred_messages; // calls that arrived before their tool was listed
   CatalogSnapshot m_saved_catalog;                // what save_catalog was last given (or loaded)

@@ -155,6 +155,7 @@ void Router::connect(std::size_t index) {
     return;
   }
   upstream.phase = Phase::connecting;
+  upstream.connect_started = m_scheduler.now();
   upstream.link->connect(m_client_capabilities);
 }
 
@@ -272,7 +273,7 @@ void Router::fetch_list(std::size_t index, const std::string& method, const std:
         }
         auto& source = m_upstreams[index].source;
         if (key == "tools") {
-          source.tools = std::move(*collected);
+          source.tools = exposed_tools(index, std::move(*collected)); // "read_only" hides the rest
         } else if (key == "prompts") {
           source.prompts = std::move(*collected);
         } else if (key == "resources") {
@@ -371,6 +372,9 @@ void Router::on_upstream_ready(std::size_t index, const json& initialize_result)
   auto caps = initialize_result.find("capabilities");
   upstream.capabilities = caps != initialize_result.end() && caps->is_object() ? *caps : json::object();
   auto info = initialize_result.value("serverInfo", json::object());
+  upstream.connect_time = std::chrono::duration_cast<std::chrono::milliseconds>(m_scheduler.now() - upstream.connect_started);
+  upstream.server_info = info.is_object() ? info : json::object();
+  upstream.protocol_version = initialize_result.value("protocolVersion", "");
   spdlog::info("{}: connected ({} {}, protocol {})", upstream.config.name, info.value("name", "?"),
                info.value("version", "?"), initialize_result.value("protocolVersion", "?"));
   auto queued = std::move(upstream.queued);
@@ -414,6 +418,9 @@ void Router::handle_upstream_response(std::size_t index, InboundMessage&& messag
   if (pending.internal) {
     pending.on_response(std::move(message));
     return;
+  }
+  if (pending.method == "tools/call") {
+    audit_response(pending, message);
   }
   if (m_catalog.namespaced(index) && pending.method == "resources/read" && message.envelope.result) {
     // This upstream's URIs are shown namespaced: say them the same way in what it read.

@@ -127,3 +127,28 @@ TEST_CASE("glob filters", "[config]") {
   CHECK_FALSE(tool_allowed(filter, "user_resetmfa"));
   CHECK(tool_allowed(ToolFilter{}, "anything"));
 }
+
+TEST_CASE("safety fields: confirm globs, confirm_destructive, read_only; audit_log at the top", "[config]") {
+  auto config = parse(R"({"audit_log": true, "servers": {"jc": {"url": "https://a/",
+      "confirm": ["device_*", "user_suspend"], "confirm_destructive": true, "read_only": false}}})");
+  REQUIRE(config.ok());
+  CHECK(config->audit_log);
+  CHECK(config->warnings.empty());
+  const auto& safety = config->servers[0].safety;
+  CHECK(safety.confirm == std::vector<std::string>{"device_*", "user_suspend"});
+  CHECK(safety.confirm_destructive);
+  CHECK_FALSE(safety.read_only);
+
+  auto defaults = parse(R"({"servers": {"jc": {"url": "https://a/"}}})");
+  REQUIRE(defaults.ok());
+  CHECK_FALSE(defaults->audit_log);
+  CHECK(defaults->servers[0].safety.confirm.empty());
+  CHECK_FALSE(defaults->servers[0].safety.confirm_destructive);
+
+  auto wrong = parse(R"({"servers": {"jc": {"url": "https://a/", "read_only": "yes"}}})");
+  REQUIRE_FALSE(wrong.ok());
+  CHECK(wrong.error().message.find("servers.jc.read_only") != std::string::npos);
+  auto wrong_list = parse(R"({"servers": {"jc": {"url": "https://a/", "confirm": "device_*"}}})");
+  REQUIRE_FALSE(wrong_list.ok());
+  CHECK(wrong_list.error().message.find("servers.jc.confirm") != std::string::npos);
+}

@@ -1,0 +1,49 @@
+#include "cli/presets.hpp"
+
+namespace bridge::cli {
+
+bool is_preset(const std::string& name) { return name == "jumpcloud" || name == "mcpjungle"; }
+
+std::string prefix_safe(const std::string& text) {
+  std::string out = text;
+  for (char& c : out) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!ok) {
+      c = '_';
+    }
+  }
+  return out;
+}
+
+const std::vector<std::string>& jumpcloud_confirm_tools() {
+  static const std::vector<std::string> tools = {
+      "device_erase",  "device_lock",   "device_restart", "device_shutdown",
+      "user_suspend",  "user_resetmfa", "user_remove_mfa_requirement", "user_force_password_reset"};
+  return tools;
+}
+
+std::optional<PresetEntry> preset_entry(const PresetRequest& request) {
+  PresetEntry result;
+  if (request.preset == "jumpcloud") {
+    result.name = request.name.empty() ? "jumpcloud" : request.name;
+    result.entry["url"] = "https://mcp.jumpcloud.com/v1";
+    result.entry["prefix"] = request.name.empty() ? std::string("jc_admin_") : "jc_" + prefix_safe(request.name) + "_";
+    if (!request.org.empty()) {
+      result.entry["organizationID"] = request.org;
+    }
+    result.entry["auth"] = "oauth";
+    result.entry["confirm"] = jumpcloud_confirm_tools();
+    return result;
+  }
+  if (request.preset == "mcpjungle") {
+    result.name = request.name.empty() ? "mcpjungle" : request.name;
+    result.entry["url"] = request.group.empty() ? std::string("http://localhost:8080/mcp")
+                                                : "http://localhost:8080/v0/groups/" + request.group + "/mcp";
+    result.entry["prefix"] = "jungle_";
+    result.entry["auth"] = "none";
+    return result;
+  }
+  return std::nullopt;
+}
+
+} // namespace bridge::cli
