@@ -129,7 +129,7 @@ void setup_logging(bool verbose, bool to_file) {
   spdlog::set_default_logger(logger);
 }
 
-std::function<void(const nlohmann::json& record)> make_audit_writer() {
+std::function<void(const nlohmann::ordered_json& record)> make_audit_writer() {
   std::shared_ptr<spdlog::logger> audit;
   try {
     std::error_code ec;
@@ -143,7 +143,7 @@ std::function<void(const nlohmann::json& record)> make_audit_writer() {
     spdlog::warn("audit log {} cannot be opened: {}", audit_log_path().string(), e.what());
     return {};
   }
-  return [audit](const nlohmann::json& record) {
+  return [audit](const nlohmann::ordered_json& record) {
     nlohmann::ordered_json line;
     line["time"] = utc_now();
     for (const auto& [key, value] : record.items()) {

@@ -31,6 +31,6 @@ std::string redact(std::string_view text);
 // The audit log writer ("audit_log": true): one JSON object per line, with "time" (UTC, ISO 8601)
 // put first, in <data dir>/audit.log (rotating, 10 MiB × 5). Empty function when it cannot be opened
 // (said once on stderr).
-std::function<void(const nlohmann::json& record)> make_audit_writer();
+std::function<void(const nlohmann::ordered_json& record)> make_audit_writer();
 
 } // namespace bridge::cli

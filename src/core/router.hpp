@@ -40,7 +40,7 @@ struct RouterOptions {
   // Called once per tool call when it ends (audit log): {"upstream", "org", "tool", "exposed",
   // "duration_ms", "outcome"} — never argument values. Outcomes: ok, tool_error, error, timeout,
   // unavailable, cancelled, declined, refused.
-  std::function<void(const nlohmann::json& record)> audit;
+  std::function<void(const nlohmann::ordered_json& record)> audit;
 };
 
 // One upstream as `bridge status` and `bridge tools` report it.

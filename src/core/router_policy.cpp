@@ -204,9 +204,9 @@ void Router::audit_call(std::size_t upstream, const std::string& exposed, std::c
   auto duration = started == std::chrono::steady_clock::time_point{}
                       ? 0
                       : std::chrono::duration_cast<std::chrono::milliseconds>(m_scheduler.now() - started).count();
-  json record = {
+  nlohmann::ordered_json record = {
       {"upstream", config.name},
-      {"org", config.organization_id ? json(*config.organization_id) : json(nullptr)},
+      {"org", config.organization_id ? nlohmann::ordered_json(*config.organization_id) : nlohmann::ordered_json(nullptr)},
       {"tool", route && route->upstream == upstream ? route->original : exposed},
       {"exposed", exposed},
       {"duration_ms", duration},
