@@ -140,7 +140,11 @@ EventLoop::TransferId EventLoop::start(HttpRequest request, HttpCallbacks callba
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Transfer::on_write);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer.get());
   curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, k_receive_buffer);
+  // Long-lived SSE streams: probe an idle connection after 30 s, then every 15 s, so a peer
+  // that vanished (or a NAT that forgot us) is noticed, and idle-timeout proxies see traffic.
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPIDLE, 30L);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPINTVL, 15L);
   curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, ""); // whatever libcurl can decode
   std::string user_agent = std::string("mcp-bridge/") + k_version;
   curl_easy_setopt(easy, CURLOPT_USERAGENT, user_agent.c_str()); // libcurl copies strings
@@ -235,6 +239,12 @@ void EventLoop::finish_transfer(Transfer& transfer, int curl_code) {
     std::string detail = transfer.error_buffer[0] != '\0' ? transfer.error_buffer : curl_easy_strerror(code);
     auto kind = code == CURLE_OPERATION_TIMEDOUT ? core::ErrorKind::timeout : core::ErrorKind::network;
     status = core::make_error(kind, detail);
+    long request_size = 0;
+    curl_easy_getinfo(transfer.easy, CURLINFO_REQUEST_SIZE, &request_size);
+    bool never_connected = code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST ||
+                           code == CURLE_COULDNT_RESOLVE_PROXY || code == CURLE_SSL_CONNECT_ERROR ||
+                           code == CURLE_PEER_FAILED_VERIFICATION;
+    transfer.head.request_sent = !never_connected && (request_size > 0 || transfer.head.status != 0);
   }
   // Keep the callbacks alive past removal: on_done may start new exchanges.
   auto callbacks = std::move(transfer.callbacks);

@@ -30,6 +30,9 @@ struct HttpRequest {
 struct HttpResponseHead {
   long status = 0;
   HeaderList headers; // names lower-cased
+  // False when the exchange failed before any byte of the request left (connect refused, DNS,
+  // TLS handshake): the server cannot have acted on it. Set before on_done.
+  bool request_sent = true;
   [[nodiscard]] std::string header(std::string_view lower_name) const {
     for (const auto& [name, value] : headers) {
       if (name == lower_name) {

@@ -1,10 +1,16 @@
 #include "transport/streamable_http.hpp"
 
 #include "core/protocol.hpp"
+#include "transport/backoff.hpp"
+#include "transport/http_util.hpp"
+#include "transport/legacy_sse.hpp"
 #include "transport/sse_parser.hpp"
 #include "version.hpp"
 
 #include <spdlog/spdlog.h>
+
+#include <array>
+#include <charconv>
 
 namespace bridge::transport {
 namespace {
@@ -14,95 +20,138 @@ using nlohmann::json;
 constexpr std::size_t k_error_body_limit = 16 * 1024;            // enough to quote a server's complaint
 constexpr std::size_t k_json_reply_limit = std::size_t{1} << 30; // a runaway reply must not eat all memory
 constexpr std::string_view k_initialize_id = "0";                // the router's own ids start at 1
+constexpr int k_max_empty_resumes = 5;                           // resumptions in a row that brought nothing
+constexpr std::chrono::milliseconds k_repeat_delay{300};         // before sending a safe request again
 
-bool starts_with_ci(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) {
-    return false;
+std::optional<std::uint64_t> numeric_id(const core::InboundMessage& message) {
+  if (message.envelope.id_kind != core::IdKind::number) {
+    return std::nullopt;
   }
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) {
-      return false;
-    }
+  std::string_view raw = message.envelope.id.in(message.text);
+  std::uint64_t id = 0;
+  auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
+  if (ec != std::errc() || ptr != raw.data() + raw.size()) {
+    return std::nullopt;
   }
-  return true;
-}
-
-// A short, human-readable reason from an error body: {"error": "..."} (MCPJungle), a JSON-RPC
-// error, or the start of the text.
-std::string summarize_body(const std::string& body) {
-  json parsed = json::parse(body, nullptr, false);
-  if (parsed.is_object()) {
-    if (auto error = parsed.find("error"); error != parsed.end()) {
-      if (error->is_string()) {
-        return error->get<std::string>();
-      }
-      if (error->is_object() && error->contains("message") && (*error)["message"].is_string()) {
-        return (*error)["message"].get<std::string>();
-      }
-    }
-    if (auto message = parsed.find("message"); message != parsed.end() && message->is_string()) {
-      return message->get<std::string>();
-    }
-  }
-  std::string text = body.substr(0, 200);
-  for (char& c : text) {
-    if (c == '\n' || c == '\r') {
-      c = ' ';
-    }
-  }
-  return text;
+  return id;
 }
 
 } // namespace
 
+bool is_safe_to_repeat(std::string_view method) {
+  static constexpr std::array<std::string_view, 11> k_safe = {
+      "ping",           "tools/list",          "prompts/list",        "prompts/get",
+      "resources/list", "resources/templates/list", "resources/read", "completion/complete",
+      "logging/setLevel", "resources/subscribe", "resources/unsubscribe",
+  };
+  for (auto safe : k_safe) {
+    if (method == safe) {
+      return true;
+    }
+  }
+  return false;
+}
+
 struct StreamableHttpLink::Exchange {
+  Kind kind = Kind::post;
   EventLoop::TransferId transfer = 0;
-  Outgoing outgoing;      // kept for a retry (401 with a fixable challenge, 404 of the session)
+  Outgoing outgoing;      // post: what was sent (kept for a retry); resume: the request being resumed
   std::string session_id; // the session it was sent in
-  bool answered = false;
+  bool answered = false;  // initialize only: its result arrived
   bool is_sse = false;
   bool is_error_status = false;
-  std::string reply;  // a JSON reply, or the start of an error body
+  bool brought_events = false; // at least one SSE event arrived
+  std::string resumed_after;   // resume: the Last-Event-ID it was opened with
+  std::string reply;           // a JSON reply, or the start of an error body
   std::unique_ptr<SseParser> sse;
   std::optional<core::Error> stream_error;
+  std::chrono::steady_clock::time_point last_activity;
+  core::Scheduler::TimerId idle_timer = 0;
 };
 
 StreamableHttpLink::StreamableHttpLink(EventLoop& loop, StreamableHttpOptions options, core::UpstreamListener& listener,
                                        std::size_t index)
-    : m_loop(loop), m_options(std::move(options)), m_listener(listener), m_index(index) {}
+    : m_loop(loop), m_options(std::move(options)), m_listener(listener), m_index(index),
+      m_random(static_cast<std::minstd_rand::result_type>(std::random_device{}())) {}
 
 StreamableHttpLink::~StreamableHttpLink() {
   for (auto& [id, exchange] : m_exchanges) {
     m_loop.cancel_transfer(id);
+  }
+  for (auto timer : m_timers) {
+    m_loop.cancel(timer);
   }
   if (m_reap_timer != 0) {
     m_loop.cancel(m_reap_timer);
   }
 }
 
-void StreamableHttpLink::retire_exchanges() {
-  for (auto& [id, exchange] : m_exchanges) {
-    m_loop.cancel_transfer(id);
-    m_retired.push_back(std::move(exchange));
+core::Scheduler::TimerId StreamableHttpLink::after(std::chrono::milliseconds delay, std::function<void()> callback) {
+  auto id = std::make_shared<core::Scheduler::TimerId>(0);
+  *id = m_loop.schedule(delay, [this, id, callback = std::move(callback)] {
+    m_timers.erase(*id);
+    callback();
+  });
+  m_timers.insert(*id);
+  return *id;
+}
+
+double StreamableHttpLink::random_unit() { return std::uniform_real_distribution<double>(0.0, 1.0)(m_random); }
+
+void StreamableHttpLink::retire(std::unique_ptr<Exchange> exchange) {
+  if (exchange->idle_timer != 0) {
+    m_loop.cancel(exchange->idle_timer);
+    m_timers.erase(exchange->idle_timer);
+    exchange->idle_timer = 0;
   }
-  m_exchanges.clear();
-  if (!m_retired.empty() && m_reap_timer == 0) {
+  m_retired.push_back(std::move(exchange));
+  if (m_reap_timer == 0) {
     m_reap_timer = m_loop.schedule(std::chrono::milliseconds(0), [this] {
       m_reap_timer = 0;
       m_retired.clear();
+      m_retired_legacy.reset();
     });
   }
+}
+
+void StreamableHttpLink::retire_exchanges() {
+  for (auto& [id, exchange] : m_exchanges) {
+    m_loop.cancel_transfer(id);
+    retire(std::move(exchange));
+  }
+  m_exchanges.clear();
+  m_listen_transfer = 0;
 }
 
 void StreamableHttpLink::connect(const json& client_capabilities) {
   // A fresh start: drop whatever the last session had in flight.
   retire_exchanges();
+  for (auto timer : m_timers) {
+    m_loop.cancel(timer);
+  }
+  m_timers.clear();
+  if (m_legacy) {
+    m_retired_legacy = std::move(m_legacy); // may be on the stack: destroyed by the reaper
+    if (m_reap_timer == 0) {
+      m_reap_timer = m_loop.schedule(std::chrono::milliseconds(0), [this] {
+        m_reap_timer = 0;
+        m_retired.clear();
+        m_retired_legacy.reset();
+      });
+    }
+  }
   m_session_id.clear();
   m_protocol_version.clear();
   m_ready = false;
   m_closing = false;
   m_reinitializing = false;
   m_replay.clear();
+  m_awaiting.clear();
+  m_listen_scheduled = false;
+  m_listen_offered = true;
+  m_listen_confirmed = false;
+  m_listen_failures = 0;
+  m_listen_last_event_id.clear();
   m_client_capabilities = client_capabilities.is_object() ? client_capabilities : json::object();
   start_initialize();
 }
@@ -115,19 +164,40 @@ void StreamableHttpLink::start_initialize() {
   };
   std::string body = R"({"jsonrpc":"2.0","id":)" + std::string(k_initialize_id) +
                      R"(,"method":"initialize","params":)" + params.dump() + "}";
-  post(Outgoing{std::move(body), Purpose::initialize, std::nullopt});
+  Outgoing outgoing;
+  outgoing.body = std::move(body);
+  outgoing.purpose = Purpose::initialize;
+  outgoing.method = "initialize";
+  post(std::move(outgoing));
 }
 
 void StreamableHttpLink::send_request(std::uint64_t id, std::string text) {
-  post(Outgoing{std::move(text), Purpose::request, id});
+  if (m_legacy) {
+    m_legacy->send_request(id, std::move(text));
+    return;
+  }
+  Outgoing outgoing;
+  outgoing.method = method_of(text);
+  outgoing.body = std::move(text);
+  outgoing.purpose = Purpose::request;
+  outgoing.request_id = id;
+  outgoing.deadline = m_loop.now() + m_options.timeout + std::chrono::seconds(5);
+  m_awaiting.insert(id);
+  post(std::move(outgoing));
 }
 
-void StreamableHttpLink::send_message(std::string text) { post(Outgoing{std::move(text), Purpose::message, std::nullopt}); }
+void StreamableHttpLink::send_message(std::string text) {
+  if (m_legacy) {
+    m_legacy->send_message(std::move(text));
+    return;
+  }
+  Outgoing outgoing;
+  outgoing.body = std::move(text);
+  post(std::move(outgoing));
+}
 
-void StreamableHttpLink::reinitialize_and_replay(Outgoing outgoing) {
-  outgoing.replayed = true;
-  m_replay.push_back(std::move(outgoing));
-  if (m_reinitializing) {
+void StreamableHttpLink::reinitialize() {
+  if (m_reinitializing || m_closing) {
     return;
   }
   spdlog::info("{}: the server ended our session; opening a new one", m_options.name);
@@ -135,73 +205,83 @@ void StreamableHttpLink::reinitialize_and_replay(Outgoing outgoing) {
   m_ready = false;
   m_session_id.clear();
   m_protocol_version.clear();
+  if (m_listen_transfer != 0) {
+    auto it = m_exchanges.find(m_listen_transfer);
+    if (it != m_exchanges.end()) {
+      m_loop.cancel_transfer(it->first);
+      retire(std::move(it->second));
+      m_exchanges.erase(it);
+    }
+    m_listen_transfer = 0;
+  }
+  m_listen_offered = true;
+  m_listen_confirmed = false;
+  m_listen_failures = 0;
+  m_listen_last_event_id.clear();
   start_initialize();
 }
 
-void StreamableHttpLink::post(Outgoing outgoing) {
-  const Purpose purpose = outgoing.purpose;
-  const auto request_id = outgoing.request_id;
-  if (m_reinitializing && (purpose == Purpose::request || purpose == Purpose::message)) {
-    m_replay.push_back(std::move(outgoing)); // goes out on the new session
-    return;
-  }
-  auto authorization = m_options.auth ? m_options.auth->authorization()
-                                      : core::Result<std::optional<std::string>>(std::optional<std::string>());
-  if (!authorization) {
-    if (purpose == Purpose::request && request_id) {
-      m_listener.on_upstream_request_failed(m_index, *request_id, authorization.error());
-    } else if (purpose == Purpose::initialize || purpose == Purpose::initialized) {
-      fail_connection(authorization.error());
-    }
-    return;
-  }
+void StreamableHttpLink::reinitialize_and_replay(Outgoing outgoing) {
+  outgoing.replayed = true;
+  m_replay.push_back(std::move(outgoing));
+  reinitialize();
+}
+
+HttpRequest StreamableHttpLink::base_request(const std::string& method, std::optional<std::string>& authorization_error) {
   HttpRequest request;
-  request.method = "POST";
+  request.method = method;
   request.url = m_options.url;
   request.ca_file = m_options.ca_file;
   request.allow_http_redirects = m_options.allow_http_redirects;
-  // Requests are bounded by the router's own per-request timer (which also tells the upstream it
-  // gave up); this HTTP bound is a backstop for replies that never end.
-  request.timeout = purpose == Purpose::request ? m_options.timeout + std::chrono::seconds(5) : m_options.timeout;
-  request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}};
   if (!m_session_id.empty()) {
     request.headers.emplace_back("Mcp-Session-Id", m_session_id);
   }
   if (!m_protocol_version.empty()) {
     request.headers.emplace_back("MCP-Protocol-Version", m_protocol_version);
   }
-  if (authorization->has_value()) {
-    request.headers.emplace_back("Authorization", **authorization);
+  if (m_options.auth) {
+    auto authorization = m_options.auth->authorization();
+    if (!authorization) {
+      authorization_error = authorization.error().message;
+      return request;
+    }
+    if (authorization->has_value()) {
+      request.headers.emplace_back("Authorization", **authorization);
+    }
   }
   for (const auto& header : m_options.headers) {
     request.headers.push_back(header);
   }
+  return request;
+}
 
-  auto exchange = std::make_unique<Exchange>();
-  exchange->session_id = m_session_id;
+void StreamableHttpLink::start_exchange(std::unique_ptr<Exchange> exchange, HttpRequest request) {
   Exchange* raw = exchange.get();
-  // The body is kept for a retry unless both retries are spent (the copy is the price of never
-  // losing a request to a session the server forgot).
-  bool may_retry = !outgoing.replayed || (m_options.auth != nullptr && !outgoing.auth_retried);
-  request.body = may_retry ? outgoing.body : std::move(outgoing.body);
-  exchange->outgoing = std::move(outgoing);
-
+  raw->last_activity = m_loop.now();
   HttpCallbacks callbacks;
   callbacks.on_head = [this, raw](const HttpResponseHead& head) {
     raw->is_error_status = head.status < 200 || head.status >= 300;
     if (!raw->is_error_status && starts_with_ci(head.header("content-type"), "text/event-stream")) {
       raw->is_sse = true;
       raw->sse = std::make_unique<SseParser>([this, raw](SseEvent&& event) {
+        raw->brought_events = true;
         if (event.type == "message") {
           on_exchange_message(*raw, std::move(event.data));
         }
       });
+      if (raw->kind == Kind::listen) {
+        m_listen_confirmed = true;
+      }
+      if (raw->kind != Kind::post) {
+        arm_idle_timer(*raw);
+      }
     }
-    if (raw->outgoing.purpose == Purpose::initialize && !raw->is_error_status) {
+    if (raw->kind == Kind::post && raw->outgoing.purpose == Purpose::initialize && !raw->is_error_status) {
       m_session_id = head.header("mcp-session-id");
     }
   };
-  callbacks.on_body = [raw](std::string_view chunk) {
+  callbacks.on_body = [this, raw](std::string_view chunk) {
+    raw->last_activity = m_loop.now();
     if (raw->is_error_status) {
       if (raw->reply.size() < k_error_body_limit) {
         raw->reply.append(chunk.substr(0, k_error_body_limit - raw->reply.size()));
@@ -210,9 +290,16 @@ void StreamableHttpLink::post(Outgoing outgoing) {
     }
     if (raw->is_sse) {
       auto status = raw->sse->feed(chunk);
+      if (raw->sse->retry_ms()) {
+        m_retry_ms = raw->sse->retry_ms();
+      }
       if (!status) {
         raw->stream_error = status.error();
         return false;
+      }
+      // A reply stream that turned out resumable gets the idle watchdog too.
+      if (raw->kind == Kind::post && raw->idle_timer == 0 && !raw->sse->last_event_id().empty()) {
+        arm_idle_timer(*raw);
       }
       return true;
     }
@@ -224,33 +311,155 @@ void StreamableHttpLink::post(Outgoing outgoing) {
     return true;
   };
   callbacks.on_done = [this, raw](const core::Status& status, const HttpResponseHead& head) {
-    on_exchange_done(*raw, status, head);
+    if (raw->kind == Kind::post) {
+      on_post_done(*raw, status, head);
+    } else {
+      on_get_done(*raw, status, head);
+    }
   };
   auto transfer = m_loop.start(std::move(request), std::move(callbacks));
-  exchange->transfer = transfer;
+  raw->transfer = transfer;
+  if (raw->kind == Kind::listen) {
+    m_listen_transfer = transfer;
+  }
   m_exchanges.emplace(transfer, std::move(exchange));
 }
 
-void StreamableHttpLink::on_exchange_message(Exchange& exchange, std::string&& text) {
-  core::InboundMessage message;
-  message.text = std::move(text);
-  core::ensure_padding(message.text);
-  auto envelope = core::scan_envelope(message.text);
-  if (!envelope) {
-    spdlog::warn("{}: dropped a reply that is not JSON: {}", m_options.name, envelope.error().message);
+void StreamableHttpLink::arm_idle_timer(Exchange& exchange) {
+  auto transfer = exchange.transfer;
+  auto due = exchange.last_activity + m_options.stream_idle;
+  auto delay = std::max(std::chrono::milliseconds(1),
+                        std::chrono::duration_cast<std::chrono::milliseconds>(due - m_loop.now()));
+  exchange.idle_timer = after(delay, [this, transfer] {
+    auto it = m_exchanges.find(transfer);
+    if (it == m_exchanges.end()) {
+      return;
+    }
+    Exchange& raw = *it->second;
+    raw.idle_timer = 0;
+    if (m_loop.now() - raw.last_activity < m_options.stream_idle) {
+      arm_idle_timer(raw);
+      return;
+    }
+    spdlog::info("{}: a stream was silent for {} s; reconnecting it", m_options.name,
+                 std::chrono::duration_cast<std::chrono::seconds>(m_options.stream_idle).count());
+    m_loop.cancel_transfer(transfer);
+    HttpResponseHead head;
+    head.status = 200;
+    core::Status cut = core::make_error(core::ErrorKind::timeout, "the stream was silent for too long");
+    if (raw.kind == Kind::post) {
+      on_post_done(raw, cut, head);
+    } else {
+      on_get_done(raw, cut, head);
+    }
+  });
+}
+
+void StreamableHttpLink::post(Outgoing outgoing) {
+  const Purpose purpose = outgoing.purpose;
+  const auto request_id = outgoing.request_id;
+  if (m_closing) {
     return;
   }
-  message.envelope = std::move(*envelope);
+  if (m_reinitializing && (purpose == Purpose::request || purpose == Purpose::message)) {
+    m_replay.push_back(std::move(outgoing)); // goes out on the new session
+    return;
+  }
+  std::optional<std::string> authorization_error;
+  HttpRequest request = base_request("POST", authorization_error);
+  if (authorization_error) {
+    auto error = core::make_error(core::ErrorKind::auth, *authorization_error);
+    if (purpose == Purpose::request && request_id) {
+      fail_request(*request_id, error);
+    } else if (purpose == Purpose::initialize || purpose == Purpose::initialized) {
+      fail_connection(error);
+    }
+    return;
+  }
+  // Requests are bounded by the router's own per-request timer (which also tells the upstream it
+  // gave up); this HTTP bound is a backstop for replies that never end.
+  request.timeout = purpose == Purpose::request ? m_options.timeout + std::chrono::seconds(5) : m_options.timeout;
+  request.headers.insert(request.headers.begin(), {{"Content-Type", "application/json"},
+                                                   {"Accept", "application/json, text/event-stream"}});
+  auto exchange = std::make_unique<Exchange>();
+  exchange->kind = Kind::post;
+  exchange->session_id = m_session_id;
+  // Requests keep their body for a retry (after a 401, a 404 of the session, a cut stream); the
+  // copy is the price of never losing one.
+  request.body = purpose == Purpose::message && outgoing.replayed ? std::move(outgoing.body) : outgoing.body;
+  exchange->outgoing = std::move(outgoing);
+  start_exchange(std::move(exchange), std::move(request));
+}
+
+void StreamableHttpLink::start_get(Kind kind, Outgoing outgoing, const std::string& last_event_id) {
+  if (m_closing) {
+    return;
+  }
+  std::optional<std::string> authorization_error;
+  HttpRequest request = base_request("GET", authorization_error);
+  if (authorization_error) {
+    if (kind == Kind::resume && outgoing.request_id) {
+      fail_request(*outgoing.request_id, core::make_error(core::ErrorKind::auth, *authorization_error));
+    }
+    return;
+  }
+  request.headers.insert(request.headers.begin(), {"Accept", "text/event-stream"});
+  if (!last_event_id.empty()) {
+    request.headers.emplace_back("Last-Event-ID", last_event_id);
+  }
+  // The GET stream lives as long as the session; a resumed reply as long as its request may.
+  if (kind == Kind::resume) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(outgoing.deadline - m_loop.now());
+    request.timeout = std::max(left, std::chrono::milliseconds(1000));
+  }
+  auto exchange = std::make_unique<Exchange>();
+  exchange->kind = kind;
+  exchange->session_id = m_session_id;
+  exchange->resumed_after = last_event_id;
+  exchange->outgoing = std::move(outgoing);
+  start_exchange(std::move(exchange), std::move(request));
+}
+
+void StreamableHttpLink::on_exchange_message(Exchange& exchange, std::string&& text) {
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return; // a priming event (an id, maybe a retry, empty data): nothing to deliver
+  }
+  auto scanned = inbound_message(std::move(text));
+  if (!scanned) {
+    spdlog::warn("{}: dropped a message that is not JSON: {}", m_options.name, scanned.error().message);
+    return;
+  }
+  core::InboundMessage message = std::move(*scanned);
   bool is_response = message.envelope.kind == core::MessageKind::result || message.envelope.kind == core::MessageKind::error;
-  if (exchange.outgoing.purpose == Purpose::initialize) {
+  if (exchange.kind == Kind::post && exchange.outgoing.purpose == Purpose::initialize) {
     if (is_response && message.envelope.id.in(message.text) == k_initialize_id) {
       exchange.answered = true;
       handle_initialize_result(std::move(message));
       return;
     }
-  } else if (is_response && exchange.outgoing.request_id && message.envelope.id_kind == core::IdKind::number &&
-             message.envelope.id.in(message.text) == std::to_string(*exchange.outgoing.request_id)) {
-    exchange.answered = true;
+  }
+  if (is_response) {
+    // Exactly one outcome per request: a response for a request no longer awaited (answered,
+    // failed, or never ours) goes no further.
+    auto id = numeric_id(message);
+    if (!id || m_awaiting.erase(*id) == 0) {
+      spdlog::warn("{}: dropped a response to an unknown or finished request (id {})", m_options.name,
+                   message.envelope.id_kind == core::IdKind::absent ? std::string("absent")
+                                                                   : std::string(message.envelope.id.in(message.text)));
+      return;
+    }
+    if (exchange.kind == Kind::resume && *id == exchange.outgoing.request_id) {
+      // The resumed reply is complete; a server may keep the stream open after replaying it.
+      auto transfer = exchange.transfer;
+      after(std::chrono::milliseconds(0), [this, transfer] {
+        auto it = m_exchanges.find(transfer);
+        if (it != m_exchanges.end()) {
+          m_loop.cancel_transfer(transfer);
+          retire(std::move(it->second));
+          m_exchanges.erase(it);
+        }
+      });
+    }
   }
   m_listener.on_upstream_message(m_index, std::move(message));
 }
@@ -276,10 +485,67 @@ void StreamableHttpLink::handle_initialize_result(core::InboundMessage&& message
   m_protocol_version = version;
   // The handshake ends with notifications/initialized; the session is usable once it is accepted.
   m_initialize_result = std::move(result);
-  post(Outgoing{R"({"jsonrpc":"2.0","method":"notifications/initialized"})", Purpose::initialized, std::nullopt});
+  Outgoing outgoing;
+  outgoing.body = R"({"jsonrpc":"2.0","method":"notifications/initialized"})";
+  outgoing.purpose = Purpose::initialized;
+  post(std::move(outgoing));
 }
 
-void StreamableHttpLink::on_exchange_done(Exchange& exchange, const core::Status& status, const HttpResponseHead& head) {
+void StreamableHttpLink::fail_request(std::uint64_t id, const core::Error& error) {
+  if (m_awaiting.erase(id) == 0) {
+    return; // already answered or failed
+  }
+  m_listener.on_upstream_request_failed(m_index, id, error);
+}
+
+void StreamableHttpLink::fate_unknown(Outgoing outgoing, const std::string& why) {
+  if (!outgoing.request_id || m_awaiting.count(*outgoing.request_id) == 0) {
+    return;
+  }
+  if (is_safe_to_repeat(outgoing.method) && !outgoing.repeated) {
+    outgoing.repeated = true;
+    outgoing.empty_resumes = 0;
+    spdlog::info("{}: {} ({}); sending {} again", m_options.name, why, outgoing.method, outgoing.method);
+    auto id = *outgoing.request_id;
+    after(k_repeat_delay, [this, id, outgoing = std::move(outgoing)]() mutable {
+      if (m_awaiting.count(id) != 0) {
+        post(std::move(outgoing));
+      }
+    });
+    return;
+  }
+  std::string what = outgoing.method.empty() ? std::string("the request") : outgoing.method;
+  fail_request(*outgoing.request_id,
+               core::make_error(core::ErrorKind::network,
+                                why + " after " + what + " was sent, so it may or may not have run; check before trying again"));
+}
+
+void StreamableHttpLink::after_cut(Outgoing outgoing, const std::string& last_event_id, bool brought_events,
+                                   const std::string& why) {
+  if (!outgoing.request_id || m_awaiting.count(*outgoing.request_id) == 0) {
+    return;
+  }
+  if (last_event_id.empty()) {
+    fate_unknown(std::move(outgoing), why); // the server did not make the stream resumable
+    return;
+  }
+  outgoing.empty_resumes = brought_events ? 0 : outgoing.empty_resumes + 1;
+  if (outgoing.empty_resumes > k_max_empty_resumes || m_loop.now() >= outgoing.deadline) {
+    fate_unknown(std::move(outgoing), why + " and could not be resumed");
+    return;
+  }
+  auto delay = reconnect_delay(m_retry_ms, outgoing.empty_resumes, random_unit());
+  spdlog::debug("{}: reply stream of {} cut ({}); resuming after event {} in {} ms", m_options.name, outgoing.method, why,
+                last_event_id, delay.count());
+  auto id = *outgoing.request_id;
+  after(delay, [this, id, last_event_id, outgoing = std::move(outgoing)]() mutable {
+    if (m_awaiting.count(id) != 0) {
+      start_get(Kind::resume, std::move(outgoing), last_event_id);
+    }
+  });
+}
+
+void StreamableHttpLink::on_post_done(Exchange& exchange, const core::Status& status, const HttpResponseHead& head) {
   // Take ownership: the exchange leaves the table whatever happens next.
   auto it = m_exchanges.find(exchange.transfer);
   if (it == m_exchanges.end()) {
@@ -287,18 +553,39 @@ void StreamableHttpLink::on_exchange_done(Exchange& exchange, const core::Status
   }
   std::unique_ptr<Exchange> owned = std::move(it->second);
   m_exchanges.erase(it);
+  struct Retire { // destroyed off the stack: this may run inside the exchange's own SSE callback
+    StreamableHttpLink* link;
+    std::unique_ptr<Exchange>& exchange;
+    ~Retire() {
+      if (exchange) {
+        link->retire(std::move(exchange));
+      }
+    }
+  } retire_at_exit{this, owned};
   if (m_closing) {
     return;
   }
+  Outgoing& outgoing = owned->outgoing;
+  const bool is_request = outgoing.purpose == Purpose::request && outgoing.request_id.has_value();
+  const bool awaited = is_request && m_awaiting.count(*outgoing.request_id) != 0;
 
   std::optional<core::Error> error;
-  if (!status) {
-    error = core::make_error(status.error().kind, "cannot reach " + m_options.url + ": " + status.error().message);
-  } else if (owned->stream_error) {
+  if (owned->stream_error) {
     error = owned->stream_error;
+  } else if (!status && head.status == 0) {
+    if (!head.request_sent) {
+      error = core::make_error(status.error().kind, "cannot reach " + m_options.url + ": " + status.error().message);
+    } else if (is_request) {
+      if (awaited) {
+        fate_unknown(std::move(outgoing), "the connection to " + m_options.name + " broke (" + status.error().message + ")");
+      }
+      return;
+    } else {
+      error = core::make_error(status.error().kind, "lost the connection to " + m_options.url + ": " + status.error().message);
+    }
   } else if (head.status == 401 || head.status == 403) {
-    if (m_options.auth && !owned->outgoing.auth_retried) {
-      Outgoing again = std::move(owned->outgoing);
+    if (m_options.auth && !outgoing.auth_retried) {
+      Outgoing again = std::move(outgoing);
       again.auth_retried = true;
       auto purpose = again.purpose;
       auto request_id = again.request_id;
@@ -307,9 +594,8 @@ void StreamableHttpLink::on_exchange_done(Exchange& exchange, const core::Status
                                      if (retry) {
                                        post(std::move(again));
                                      } else if (purpose == Purpose::request && request_id) {
-                                       m_listener.on_upstream_request_failed(
-                                           m_index, *request_id,
-                                           core::make_error(core::ErrorKind::auth, "the server refused the credentials"));
+                                       fail_request(*request_id, core::make_error(core::ErrorKind::auth,
+                                                                                  "the server refused the credentials"));
                                      } else if (purpose != Purpose::message) {
                                        fail_connection(core::make_error(core::ErrorKind::auth, "the server refused the credentials"));
                                      }
@@ -317,21 +603,51 @@ void StreamableHttpLink::on_exchange_done(Exchange& exchange, const core::Status
       return;
     }
     error = http_error(head, owned->reply);
-  } else if (head.status == 404 && !owned->session_id.empty() && owned->outgoing.purpose != Purpose::initialize &&
-             owned->outgoing.purpose != Purpose::initialized && !owned->outgoing.replayed) {
+  } else if (head.status == 404 && !owned->session_id.empty() && outgoing.purpose != Purpose::initialize &&
+             outgoing.purpose != Purpose::initialized && !outgoing.replayed) {
     // The session expired: the server refused this message without acting on it, so sending it
     // again on a new session is safe whatever it is (a tools/call included).
-    reinitialize_and_replay(std::move(owned->outgoing));
+    if (owned->session_id == m_session_id || m_reinitializing) {
+      reinitialize_and_replay(std::move(outgoing));
+    } else {
+      outgoing.replayed = true; // a session that was already replaced: just send it on the new one
+      post(std::move(outgoing));
+    }
+    return;
+  } else if (outgoing.purpose == Purpose::initialize && m_options.legacy_fallback && !m_reinitializing &&
+             (head.status == 400 || head.status == 404 || head.status == 405)) {
+    // Maybe a 2024-11-05 server (HTTP+SSE): it takes a GET for its event stream first.
+    auto refusal = http_error(head, owned->reply);
+    spdlog::info("{}: initialize over Streamable HTTP was refused ({}); trying the older HTTP+SSE transport",
+                 m_options.name, refusal.message);
+    m_legacy = std::make_unique<LegacySseLink>(m_loop, m_options, m_listener, m_index,
+                                               "initialize over Streamable HTTP: " + refusal.message);
+    m_legacy->connect(m_client_capabilities);
     return;
   } else if (head.status < 200 || head.status >= 300) {
     error = http_error(head, owned->reply);
   } else if (owned->is_sse) {
     owned->sse->finish();
+    if (is_request && m_awaiting.count(*outgoing.request_id) != 0) {
+      // The reply stream ended (cleanly or cut) before the response.
+      std::string why = !status ? "the reply stream from " + m_options.name + " was cut (" + status.error().message + ")"
+                                : "the reply stream from " + m_options.name + " ended early";
+      after_cut(std::move(outgoing), owned->sse->last_event_id(), owned->brought_events, why);
+      return;
+    }
+  } else if (!status) {
+    if (is_request && awaited) {
+      fate_unknown(std::move(outgoing), "the reply from " + m_options.name + " was cut (" + status.error().message + ")");
+      return;
+    }
+    error = core::make_error(status.error().kind, "lost the connection to " + m_options.url + ": " + status.error().message);
   } else if (!owned->reply.empty()) {
     on_exchange_message(*owned, std::move(owned->reply));
+  } else if (is_request && head.status == 202 && m_listen_confirmed) {
+    return; // accepted: the response comes on the GET stream (bounded by the router's timeout)
   }
 
-  switch (owned->outgoing.purpose) {
+  switch (outgoing.purpose) {
   case Purpose::initialize:
     if (error) {
       fail_connection(*error);
@@ -339,7 +655,7 @@ void StreamableHttpLink::on_exchange_done(Exchange& exchange, const core::Status
       fail_connection(core::make_error(core::ErrorKind::protocol, "the server did not answer initialize"));
     }
     return;
-  case Purpose::initialized:
+  case Purpose::initialized: {
     if (error) {
       fail_connection(*error);
       return;
@@ -349,17 +665,18 @@ void StreamableHttpLink::on_exchange_done(Exchange& exchange, const core::Status
       m_reinitializing = false;
       auto replay = std::move(m_replay);
       m_replay.clear();
-      for (auto& outgoing : replay) {
-        post(std::move(outgoing));
+      for (auto& pending : replay) {
+        post(std::move(pending));
       }
     }
+    open_listen_stream();
     m_listener.on_upstream_ready(m_index, m_initialize_result);
     return;
+  }
   case Purpose::request:
-    if (!owned->answered && owned->outgoing.request_id) {
-      m_listener.on_upstream_request_failed(
-          m_index, *owned->outgoing.request_id,
-          error ? *error : core::make_error(core::ErrorKind::protocol, "the server ended its reply without an answer"));
+    if (outgoing.request_id) {
+      fail_request(*outgoing.request_id,
+                   error ? *error : core::make_error(core::ErrorKind::protocol, "the server ended its reply without an answer"));
     }
     return;
   case Purpose::message:
@@ -368,6 +685,106 @@ void StreamableHttpLink::on_exchange_done(Exchange& exchange, const core::Status
     }
     return;
   }
+}
+
+void StreamableHttpLink::open_listen_stream() {
+  if (!m_ready || m_closing || m_reinitializing || !m_listen_offered || m_listen_transfer != 0 || m_listen_scheduled) {
+    return;
+  }
+  start_get(Kind::listen, Outgoing{}, m_listen_last_event_id);
+}
+
+void StreamableHttpLink::schedule_listen_stream() {
+  if (m_listen_scheduled || m_closing) {
+    return;
+  }
+  auto delay = reconnect_delay(m_retry_ms, m_listen_failures, random_unit());
+  m_listen_scheduled = true;
+  std::string session = m_session_id;
+  after(delay, [this, session] {
+    m_listen_scheduled = false;
+    if (session == m_session_id) {
+      open_listen_stream();
+    }
+  });
+}
+
+void StreamableHttpLink::on_get_done(Exchange& exchange, const core::Status& status, const HttpResponseHead& head) {
+  auto it = m_exchanges.find(exchange.transfer);
+  if (it == m_exchanges.end()) {
+    return;
+  }
+  std::unique_ptr<Exchange> owned = std::move(it->second);
+  m_exchanges.erase(it);
+  struct Retire {
+    StreamableHttpLink* link;
+    std::unique_ptr<Exchange>& exchange;
+    ~Retire() {
+      if (exchange) {
+        link->retire(std::move(exchange));
+      }
+    }
+  } retire_at_exit{this, owned};
+  if (owned->kind == Kind::listen && m_listen_transfer == owned->transfer) {
+    m_listen_transfer = 0;
+  }
+  if (m_closing) {
+    return;
+  }
+  const bool stream_ok = head.status >= 200 && head.status < 300 && owned->is_sse;
+  if (stream_ok) {
+    owned->sse->finish();
+  }
+  std::string last_event_id = owned->sse ? owned->sse->last_event_id() : std::string();
+
+  if (owned->kind == Kind::resume) {
+    Outgoing& outgoing = owned->outgoing;
+    if (!outgoing.request_id || m_awaiting.count(*outgoing.request_id) == 0) {
+      return; // answered on this stream (or elsewhere), or given up
+    }
+    std::string resume_after = last_event_id.empty() ? owned->resumed_after : last_event_id;
+    if (stream_ok && !owned->stream_error) {
+      after_cut(std::move(outgoing), resume_after, owned->brought_events,
+                "the reply stream from " + m_options.name + " was cut again");
+      return;
+    }
+    if (head.status == 0 && !status) {
+      // Could not reconnect (yet): the server may be restarting. Try again, within bounds.
+      after_cut(std::move(outgoing), resume_after, false,
+                "the reply stream from " + m_options.name + " was cut (" + status.error().message + ")");
+      return;
+    }
+    fate_unknown(std::move(outgoing), "the reply stream from " + m_options.name + " was cut and could not be resumed" +
+                                          (head.status != 0 ? " (HTTP " + std::to_string(head.status) + ")" : ""));
+    return;
+  }
+
+  // The GET stream.
+  if (owned->session_id != m_session_id || m_reinitializing) {
+    return; // from a session that is gone; the new one opens its own
+  }
+  if (stream_ok) {
+    m_listen_last_event_id = last_event_id;
+    m_listen_failures = owned->brought_events ? 0 : m_listen_failures + 1;
+    schedule_listen_stream();
+    return;
+  }
+  if (head.status == 405 || head.status == 400 || head.status == 406 || head.status == 501 ||
+      (head.status == 404 && !m_listen_confirmed) || (head.status >= 200 && head.status < 300 && !owned->is_sse)) {
+    spdlog::debug("{}: the server offers no GET stream (HTTP {})", m_options.name, head.status);
+    m_listen_offered = false;
+    return;
+  }
+  if (head.status == 404) {
+    reinitialize(); // the session it used to serve is gone
+    return;
+  }
+  ++m_listen_failures;
+  if (m_listen_failures == 3) {
+    spdlog::warn("{}: the stream for server messages keeps failing ({}); still retrying",
+                 m_options.name, head.status != 0 ? "HTTP " + std::to_string(head.status) : (status ? "" : status.error().message));
+  }
+  schedule_listen_stream();
 }
 
 core::Error StreamableHttpLink::http_error(const HttpResponseHead& head, const std::string& body) const {
@@ -381,20 +798,16 @@ core::Error StreamableHttpLink::http_error(const HttpResponseHead& head, const s
 }
 
 void StreamableHttpLink::fail_connection(const core::Error& error) {
-  std::vector<std::uint64_t> orphaned;
-  for (auto& [id, exchange] : m_exchanges) {
-    if (exchange->outgoing.purpose == Purpose::request && exchange->outgoing.request_id && !exchange->answered) {
-      orphaned.push_back(*exchange->outgoing.request_id);
-    }
-  }
-  for (auto& outgoing : m_replay) {
-    if (outgoing.purpose == Purpose::request && outgoing.request_id) {
-      orphaned.push_back(*outgoing.request_id);
-    }
-  }
+  std::vector<std::uint64_t> orphaned(m_awaiting.begin(), m_awaiting.end());
+  m_awaiting.clear();
   m_replay.clear();
   m_reinitializing = false;
   retire_exchanges();
+  for (auto timer : m_timers) {
+    m_loop.cancel(timer);
+  }
+  m_timers.clear();
+  m_listen_scheduled = false;
   m_ready = false;
   m_session_id.clear();
   for (auto id : orphaned) {
@@ -404,8 +817,17 @@ void StreamableHttpLink::fail_connection(const core::Error& error) {
 }
 
 void StreamableHttpLink::shutdown(std::function<void()> done) {
+  if (m_legacy) {
+    m_closing = true;
+    m_legacy->shutdown(std::move(done));
+    return;
+  }
   m_closing = true;
   retire_exchanges();
+  for (auto timer : m_timers) {
+    m_loop.cancel(timer);
+  }
+  m_timers.clear();
   if (m_session_id.empty()) {
     done();
     return;

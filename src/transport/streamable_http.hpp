@@ -2,9 +2,16 @@
 
 // An MCP client session over Streamable HTTP (MCP 2025-03-26 and later): the initialize
 // handshake, POSTs whose replies are JSON or SSE streams carrying any number of messages,
-// Mcp-Session-Id and MCP-Protocol-Version headers, and DELETE at the end. It reports every
-// message it receives to the router through core::UpstreamListener and knows nothing of
-// prefixes or the AI client.
+// Mcp-Session-Id and MCP-Protocol-Version headers, the GET stream for the server's own messages,
+// resumption of cut streams with Last-Event-ID, and DELETE at the end. When the server refuses
+// the initialize POST with 400/404/405 it falls back to the 2024-11-05 HTTP+SSE transport
+// (legacy_sse.hpp) and delegates to it. It reports every message it receives to the router
+// through core::UpstreamListener and knows nothing of prefixes or the AI client.
+//
+// Each request the router sends gets exactly one outcome from here: its response, or one
+// on_upstream_request_failed. What happens to a request whose fate is unknown (the connection
+// broke after it was sent) depends on what it is: reads (lists, get, read, ping…) are sent
+// again once; anything else (tools/call) fails with a message saying it may or may not have run.
 
 #include "core/upstream.hpp"
 #include "transport/auth_source.hpp"
@@ -16,11 +23,15 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace bridge::transport {
+
+class LegacySseLink;
 
 struct StreamableHttpOptions {
   std::string name;                  // for messages
@@ -30,7 +41,15 @@ struct StreamableHttpOptions {
   std::chrono::seconds timeout{60};  // per request
   bool allow_http_redirects = false;
   std::shared_ptr<AuthSource> auth;  // may be null (no auth)
+  // A stream (the GET stream, a resumed reply) on which nothing at all arrived for this long —
+  // not even a ": keepalive" comment — is assumed dead behind some proxy and reconnected.
+  std::chrono::milliseconds stream_idle{std::chrono::seconds(120)};
+  // Fall back to the 2024-11-05 HTTP+SSE transport when initialize is refused with 400/404/405.
+  bool legacy_fallback = true;
 };
+
+// True for requests that only read, so sending one again after a broken connection is harmless.
+bool is_safe_to_repeat(std::string_view method);
 
 class StreamableHttpLink final : public core::UpstreamLink {
 public:
@@ -44,32 +63,55 @@ public:
   void send_message(std::string text) override;
   void shutdown(std::function<void()> done) override;
 
-  struct Exchange; // one POST and its reply stream (streamable_http.cpp)
+  struct Exchange; // one HTTP exchange and its reply stream (streamable_http.cpp)
 
 private:
   enum class Purpose { initialize, initialized, request, message };
+  enum class Kind { post, listen, resume }; // a POST; the GET stream; a GET resuming a cut reply
 
   // What to send, and what has happened to it already (each retry happens at most once).
   struct Outgoing {
     std::string body;
     Purpose purpose = Purpose::message;
     std::optional<std::uint64_t> request_id;
+    std::string method;        // of a request, for messages and the safe-to-repeat decision
     bool auth_retried = false; // sent again after a 401 the auth source could fix
     bool replayed = false;     // sent again on a new session after a 404
+    bool repeated = false;     // sent again after its fate became unknown (safe methods only)
+    int empty_resumes = 0;     // resumptions in a row that brought nothing
+    std::chrono::steady_clock::time_point deadline; // stop resuming after this
   };
 
   void post(Outgoing outgoing);
   void start_initialize();
   // The server no longer knows our session (404): open a new one and replay what it refused.
   void reinitialize_and_replay(Outgoing outgoing);
-  void on_exchange_done(Exchange& exchange, const core::Status& status, const HttpResponseHead& head);
+  void reinitialize();
+  void on_post_done(Exchange& exchange, const core::Status& status, const HttpResponseHead& head);
   void on_exchange_message(Exchange& exchange, std::string&& text);
   void handle_initialize_result(core::InboundMessage&& message);
   void fail_connection(const core::Error& error);
+  void fail_request(std::uint64_t id, const core::Error& error);
   // Cancels every exchange. They are destroyed later, off the stack: this may run inside one of
   // their own callbacks (an SSE parser in the middle of feed()).
   void retire_exchanges();
+  void retire(std::unique_ptr<Exchange> exchange);
   [[nodiscard]] core::Error http_error(const HttpResponseHead& head, const std::string& body) const;
+  [[nodiscard]] HttpRequest base_request(const std::string& method, std::optional<std::string>& authorization_error);
+  void start_exchange(std::unique_ptr<Exchange> exchange, HttpRequest request);
+
+  // Streams
+  void start_get(Kind kind, Outgoing outgoing, const std::string& last_event_id);
+  void on_get_done(Exchange& exchange, const core::Status& status, const HttpResponseHead& head);
+  void open_listen_stream();
+  void schedule_listen_stream();
+  // A reply stream ended before the response: resume it (GET + Last-Event-ID) when the server
+  // made it resumable, else decide by the request's kind.
+  void after_cut(Outgoing outgoing, const std::string& last_event_id, bool brought_events, const std::string& why);
+  void fate_unknown(Outgoing outgoing, const std::string& why);
+  void arm_idle_timer(Exchange& exchange);
+  core::Scheduler::TimerId after(std::chrono::milliseconds delay, std::function<void()> callback);
+  double random_unit();
 
   EventLoop& m_loop;
   StreamableHttpOptions m_options;
@@ -83,9 +125,24 @@ private:
   nlohmann::json m_client_capabilities = nlohmann::json::object();
   bool m_reinitializing = false;
   std::vector<Outgoing> m_replay; // refused with 404 or sent while re-initializing
+  std::unordered_set<std::uint64_t> m_awaiting; // requests sent and not yet answered or failed
   std::unordered_map<EventLoop::TransferId, std::unique_ptr<Exchange>> m_exchanges;
   std::vector<std::unique_ptr<Exchange>> m_retired;
   core::Scheduler::TimerId m_reap_timer = 0;
+  std::unordered_set<core::Scheduler::TimerId> m_timers;
+
+  // The GET stream of the current session.
+  EventLoop::TransferId m_listen_transfer = 0;
+  bool m_listen_scheduled = false;
+  bool m_listen_offered = true;   // false once the server said it has none (405…)
+  bool m_listen_confirmed = false; // it worked once in this session (a later 404 = session gone)
+  int m_listen_failures = 0;
+  std::string m_listen_last_event_id;
+  std::optional<long long> m_retry_ms; // the server's most recent SSE `retry`
+
+  std::unique_ptr<LegacySseLink> m_legacy; // set once the server turned out to be 2024-11-05 HTTP+SSE
+  std::unique_ptr<LegacySseLink> m_retired_legacy;
+  std::minstd_rand m_random;
 };
 
 } // namespace bridge::transport

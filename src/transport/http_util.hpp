@@ -1,0 +1,24 @@
+#pragma once
+
+// Small helpers shared by the HTTP transports (Streamable HTTP and the legacy HTTP+SSE client).
+
+#include "core/upstream.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace bridge::transport {
+
+bool starts_with_ci(std::string_view text, std::string_view prefix);
+
+// A short, human-readable reason from an error body: {"error": "..."} (MCPJungle), a JSON-RPC
+// error, or the start of the text.
+std::string summarize_body(const std::string& body);
+
+// Scans one message received from an upstream (padding it for the envelope scanner).
+core::Result<core::InboundMessage> inbound_message(std::string&& text);
+
+// The request's JSON-RPC method, read from its envelope ("" when it cannot be read).
+std::string method_of(const std::string& text);
+
+} // namespace bridge::transport
