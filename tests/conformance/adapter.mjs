@@ -5,7 +5,7 @@
 // then drives the real `bridge serve` over stdio the way an AI client would: initialize, list the
 // tools (waiting for tools/list_changed when an OAuth login is under way), call each tool, answer
 // the upstream's elicitation/sampling/roots requests, and close. The OAuth "browser" is
-// browser.mjs (a headless redirect follower).
+// tests/peers/oauth-browser.mjs (a headless redirect follower).
 //
 // BRIDGE_BIN names the binary (default: build/oauth/src/bridge, then build/default/src/bridge).
 import { spawn } from "node:child_process";
@@ -40,7 +40,7 @@ const env = {
   XDG_DATA_HOME: path.join(home, "data"),
   BRIDGE_CONFIG: path.join(home, "config.json"),
   BRIDGE_TOKEN_STORE: "file",
-  BROWSER: path.join(here, "browser.mjs"),
+  BROWSER: path.join(repo, "tests", "peers", "oauth-browser.mjs"),
   BRIDGE_OAUTH_TIMEOUT_S: "20",
 };
 delete env.MCP_CONFORMANCE_CONTEXT;

@@ -4,8 +4,10 @@
 // following redirects — the test authorization servers approve at once and redirect to the
 // bridge's loopback callback — and reports what happened on stderr (and in $OAUTH_BROWSER_LOG).
 //
-//   BROWSER=tests/conformance/browser.mjs            approve (whatever the server does)
-//   OAUTH_BROWSER_QUERY=deny=1                        appended to the authorization URL (test AS hooks)
+//   BROWSER=tests/peers/oauth-browser.mjs   follow the URL (the test servers approve at once)
+//   OAUTH_BROWSER_QUERY=deny=1               appended to the authorization URL (a test AS hook)
+//   OAUTH_BROWSER_DELAY_MS=N                 wait N ms first (a user who takes their time)
+//   OAUTH_BROWSER_LOG=FILE                   one line per open / redirect / page
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 
@@ -30,6 +32,8 @@ const log = (line) => {
 let target = url;
 if (process.env.OAUTH_BROWSER_QUERY) target += (target.includes("?") ? "&" : "?") + process.env.OAUTH_BROWSER_QUERY;
 log(`open ${target}`);
+const delay = Number(process.env.OAUTH_BROWSER_DELAY_MS ?? 0);
+if (delay > 0) await new Promise((r) => setTimeout(r, delay));
 try {
   // Follow redirects by hand, as a browser would, until a page answers.
   for (let hop = 0; hop < 10; hop++) {
