@@ -110,7 +110,7 @@ SessionResult run_session(const core::Config& config, const SessionOptions& opti
   one_page.page_size = 0; // the terminal wants every item in one answer
   transport::EventLoop loop;
   TerminalClient client(loop, options, method, params);
-  Bridge bridge = build_bridge(one_page, loop, client, options.only);
+  Bridge bridge = build_bridge(one_page, loop, client, options.only, /*background_login=*/false);
   client.attach(*bridge.router);
 
   json capabilities = json::object();

@@ -2,6 +2,7 @@
 
 #include "auth/oauth_source.hpp"
 #include "auth/static_token.hpp"
+#include "auth/token_store.hpp"
 #include "cli/logging.hpp"
 #include "core/catalog_cache.hpp"
 #include "core/url.hpp"
@@ -16,11 +17,19 @@ namespace {
 // The auth source an upstream's transport asks for its Authorization header.
 std::shared_ptr<transport::AuthSource> make_auth(const core::ServerConfig& server,
                                                  const std::shared_ptr<auth::ReferenceResolver>& resolver,
-                                                 transport::EventLoop& loop, platform::StorePreference preference) {
+                                                 transport::EventLoop& loop, platform::StorePreference preference,
+                                                 bool background_login) {
   switch (server.auth) {
   case core::AuthMode::token:
     return std::make_shared<auth::StaticTokenAuth>(server.name, server.token, resolver);
   case core::AuthMode::oauth:
+    if (!background_login) {
+      auto store = auth::TokenStore::open(preference);
+      auto bundle = store ? store->load(auth::token_key(server)) : core::Result<std::optional<auth::TokenBundle>>(store.error());
+      if (!bundle || !bundle->has_value() || !(*bundle)->usable(auth::unix_now())) {
+        return std::make_shared<auth::UnavailableAuth>(core::make_error(core::ErrorKind::auth, "not logged in"));
+      }
+    }
     // Tokens from `bridge login` (or a login it starts itself), refreshed as needed.
     return std::make_shared<auth::OAuthSource>(server, preference, loop);
   case core::AuthMode::none:
@@ -32,7 +41,7 @@ std::shared_ptr<transport::AuthSource> make_auth(const core::ServerConfig& serve
 std::unique_ptr<core::UpstreamLink> make_link(transport::EventLoop& loop, const core::ServerConfig& server,
                                               core::UpstreamListener& listener, std::size_t index,
                                               const std::shared_ptr<auth::ReferenceResolver>& resolver,
-                                              platform::StorePreference preference) {
+                                              platform::StorePreference preference, bool background_login) {
   transport::StreamableHttpOptions options;
   options.name = server.name;
   options.url = core::effective_url(server);
@@ -40,7 +49,7 @@ std::unique_ptr<core::UpstreamLink> make_link(transport::EventLoop& loop, const 
   options.timeout = std::chrono::seconds(server.timeout_s);
   auto url = core::parse_url(server.url);
   options.allow_http_redirects = url && url->scheme == "http";
-  options.auth = make_auth(server, resolver, loop, preference);
+  options.auth = make_auth(server, resolver, loop, preference, background_login);
   auto oauth = std::dynamic_pointer_cast<auth::OAuthSource>(options.auth);
   for (const auto& [name, value] : server.headers) {
     auto resolved = resolver->resolve(value, "servers." + server.name + ".headers." + name);
@@ -74,7 +83,7 @@ platform::StorePreference store_preference(const core::Config& config) {
 }
 
 Bridge build_bridge(const core::Config& config, transport::EventLoop& loop, core::ClientWriter& writer,
-                    const std::string& only) {
+                    const std::string& only, bool background_login) {
   Bridge bridge;
   for (const auto& server : config.servers) {
     if (server.enabled && (only.empty() || server.name == only)) {
@@ -103,7 +112,7 @@ Bridge build_bridge(const core::Config& config, transport::EventLoop& loop, core
   bridge.resolver = std::make_shared<auth::ReferenceResolver>(store_preference(config));
   for (std::size_t i = 0; i < bridge.servers.size(); ++i) {
     bridge.router->set_link(i, make_link(loop, bridge.servers[i], *bridge.router, i, bridge.resolver,
-                                         store_preference(config)));
+                                         store_preference(config), background_login));
   }
   return bridge;
 }

@@ -21,8 +21,10 @@ struct Bridge {
 };
 
 // The servers to run: every enabled one, or only `only` when it is not empty.
+// background_login = false (the terminal commands: status, tools, call): an "oauth" server with no
+// usable stored login is reported as not logged in instead of starting a browser login.
 Bridge build_bridge(const core::Config& config, transport::EventLoop& loop, core::ClientWriter& writer,
-                    const std::string& only = {});
+                    const std::string& only = {}, bool background_login = true);
 
 platform::StorePreference store_preference(const core::Config& config);
 
