@@ -1,5 +1,6 @@
 #include "cli/logging.hpp"
 
+#include "core/redact.hpp"
 #include "platform/platform.hpp"
 
 #include <nlohmann/json.hpp>
@@ -12,7 +13,6 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
-#include <regex>
 #include <vector>
 
 namespace bridge::cli {
@@ -43,27 +43,6 @@ private:
   std::vector<spdlog::sink_ptr> m_sinks;
 };
 
-struct Pattern {
-  std::regex regex;
-  const char* replacement;
-};
-
-const std::vector<Pattern>& patterns() {
-  static const std::vector<Pattern> list = [] {
-    auto icase = std::regex::ECMAScript | std::regex::icase;
-    return std::vector<Pattern>{
-        {std::regex(R"re(((?:proxy-)?authorization"?\s*[:=]\s*"?)[^"\r\n,}]+)re", icase), "$1[redacted]"},
-        {std::regex(R"re((bearer|basic)\s+[A-Za-z0-9._~+/=-]+)re", icase), "$1 [redacted]"},
-        {std::regex(R"re(jca_[A-Za-z0-9]+)re"), "jca_[redacted]"},
-        {std::regex(R"re(((?:access_token|refresh_token|id_token|client_secret|code_verifier|password|api_key|apikey|token|secret)"?\s*[:=]\s*"?)[^"&\s,}]+)re",
-                    icase),
-         "$1[redacted]"},
-        {std::regex(R"re(([?&](?:code|state)=)[^&\s"]+)re"), "$1[redacted]"},
-    };
-  }();
-  return list;
-}
-
 std::string utc_now() {
   auto now = std::chrono::system_clock::now();
   auto seconds = std::chrono::system_clock::to_time_t(now);
@@ -79,13 +58,7 @@ std::string utc_now() {
 
 } // namespace
 
-std::string redact(std::string_view text) {
-  std::string out(text);
-  for (const auto& pattern : patterns()) {
-    out = std::regex_replace(out, pattern.regex, pattern.replacement);
-  }
-  return out;
-}
+std::string redact(std::string_view text) { return core::redact(text); }
 
 std::filesystem::path log_file_path() { return platform::data_dir() / "logs" / "bridge.log"; }
 

@@ -70,3 +70,180 @@ TEST_CASE("confirm_destructive follows destructiveHint and readOnlyHint", "[poli
   auto odd = tool("odd", {{"readOnlyHint", true}, {"destructiveHint", true}});
   CHECK(decide_call(policy, "odd", &odd).verdict == CallVerdict::allow);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The router's policy hooks, against in-process fakes of its seams.
+
+#include "core/router.hpp"
+
+#include <map>
+
+namespace {
+
+class PolicyScheduler final : public Scheduler {
+public:
+  TimerId schedule(std::chrono::milliseconds delay, std::function<void()> callback) override {
+    TimerId id = m_next++;
+    m_timers[id] = {m_now + delay, std::move(callback)};
+    return id;
+  }
+  void cancel(TimerId id) override { m_timers.erase(id); }
+  [[nodiscard]] std::chrono::steady_clock::time_point now() const override { return m_now; }
+  void advance(std::chrono::milliseconds by) {
+    m_now += by;
+    for (bool fired = true; fired;) {
+      fired = false;
+      for (auto it = m_timers.begin(); it != m_timers.end(); ++it) {
+        if (it->second.first <= m_now) {
+          auto callback = std::move(it->second.second);
+          m_timers.erase(it);
+          callback();
+          fired = true;
+          break;
+        }
+      }
+    }
+  }
+
+private:
+  std::chrono::steady_clock::time_point m_now{std::chrono::seconds(100)};
+  TimerId m_next = 1;
+  std::map<TimerId, std::pair<std::chrono::steady_clock::time_point, std::function<void()>>> m_timers;
+};
+
+struct PolicyWriter final : public ClientWriter {
+  void write_message(std::string&& message) override { messages.push_back(json::parse(message)); }
+  std::vector<json> messages;
+};
+
+struct PolicyLink final : public UpstreamLink {
+  explicit PolicyLink(std::vector<std::pair<std::uint64_t, json>>& sent) : m_sent(sent) {}
+  void connect(const json&) override {}
+  void send_request(std::uint64_t id, std::string text) override { m_sent.emplace_back(id, json::parse(text)); }
+  void send_message(std::string) override {}
+  void shutdown(std::function<void()> done) override { done(); }
+  std::vector<std::pair<std::uint64_t, json>>& m_sent;
+};
+
+InboundMessage message_of(const json& value) {
+  InboundMessage message;
+  message.text = value.dump();
+  ensure_padding(message.text);
+  auto envelope = scan_envelope(message.text);
+  REQUIRE(envelope.ok());
+  message.envelope = *envelope;
+  return message;
+}
+
+struct PolicyFixture {
+  PolicyScheduler scheduler;
+  PolicyWriter writer;
+  std::vector<std::pair<std::uint64_t, json>> sent;
+  std::vector<json> audit;
+  std::unique_ptr<Router> router;
+
+  PolicyFixture(SafetyPolicy safety, bool elicitation) {
+    ServerConfig server;
+    server.name = "jc";
+    server.prefix = "jc_";
+    server.url = "https://mcp.example.com/v1";
+    server.organization_id = "org-1";
+    server.safety = std::move(safety);
+    RouterOptions options;
+    options.audit = [this](const nlohmann::ordered_json& record) { audit.push_back(json::parse(record.dump())); };
+    router = std::make_unique<Router>(std::vector<ServerConfig>{server}, options, scheduler, writer);
+    router->set_link(0, std::make_unique<PolicyLink>(sent));
+    json capabilities = elicitation ? json{{"elicitation", json::object()}} : json::object();
+    client({{"jsonrpc", "2.0"}, {"id", 0}, {"method", "initialize"},
+            {"params", {{"protocolVersion", "2025-06-18"}, {"capabilities", capabilities}}}});
+    router->on_upstream_ready(0, {{"protocolVersion", "2025-06-18"}, {"capabilities", {{"tools", json::object()}}}});
+    auto [id, request] = sent.back();
+    json tools = json::array({tool("users_list", {{"readOnlyHint", true}}), tool("device_erase", {{"destructiveHint", true}}),
+                              tool("user_add_mfa", {{"destructiveHint", false}})});
+    router->on_upstream_message(0, message_of({{"jsonrpc", "2.0"}, {"id", id}, {"result", {{"tools", tools}}}}));
+    sent.clear();
+    writer.messages.clear();
+  }
+
+  void client(const json& message) { router->on_client_message(message.dump()); }
+  void call(int id, const std::string& name) {
+    client({{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"}, {"params", {{"name", name}, {"arguments", {{"id", "d-1"}}}}}});
+  }
+  void upstream_answers(const std::string& text) {
+    auto [id, request] = sent.back();
+    router->on_upstream_message(
+        0, message_of({{"jsonrpc", "2.0"}, {"id", id}, {"result", {{"content", {{{"type", "text"}, {"text", text}}}}}}}));
+  }
+};
+
+} // namespace
+
+TEST_CASE("router: read_only hides what is not readOnlyHint, in lists and calls", "[policy][router]") {
+  SafetyPolicy safety;
+  safety.read_only = true;
+  PolicyFixture f(safety, false);
+  f.client({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/list"}});
+  auto tools = f.writer.messages.back()["result"]["tools"];
+  REQUIRE(tools.size() == 1);
+  CHECK(tools[0]["name"] == "jc_users_list");
+  f.call(2, "jc_device_erase");
+  CHECK(f.writer.messages.back()["error"]["message"] == "Unknown tool: jc_device_erase");
+  CHECK(f.sent.empty());
+}
+
+TEST_CASE("router: a call needing confirmation is asked through elicitation; yes forwards it, no does not", "[policy][router]") {
+  SafetyPolicy safety;
+  safety.confirm_destructive = true;
+  PolicyFixture f(safety, true);
+  f.call(5, "jc_device_erase");
+  REQUIRE(f.writer.messages.size() == 1);
+  json question = f.writer.messages.back();
+  CHECK(question["method"] == "elicitation/create");
+  CHECK(question["params"]["message"].get<std::string>().find("organization org-1") != std::string::npos);
+  CHECK(f.sent.empty()); // held
+  f.client({{"jsonrpc", "2.0"}, {"id", question["id"]}, {"result", {{"action", "accept"}, {"content", {{"confirm", true}}}}}});
+  REQUIRE(f.sent.size() == 1);
+  CHECK(f.sent.back().second["params"]["name"] == "device_erase");
+  f.upstream_answers("erased");
+  CHECK(f.writer.messages.back()["id"] == 5);
+  CHECK(f.writer.messages.back()["result"]["content"][0]["text"] == "erased");
+
+  f.call(6, "jc_device_erase");
+  question = f.writer.messages.back();
+  f.client({{"jsonrpc", "2.0"}, {"id", question["id"]}, {"result", {{"action", "decline"}}}});
+  CHECK(f.sent.size() == 1); // nothing new went upstream
+  CHECK(f.writer.messages.back()["id"] == 6);
+  CHECK(f.writer.messages.back()["result"]["isError"] == true);
+
+  f.call(7, "jc_device_erase"); // nobody answers: refused after the wait
+  f.scheduler.advance(std::chrono::minutes(6));
+  CHECK(f.writer.messages.back()["id"] == 7);
+  CHECK(f.writer.messages.back()["result"]["isError"] == true);
+
+  f.call(8, "jc_user_add_mfa"); // destructiveHint false: no question
+  CHECK(f.sent.size() == 2);
+
+  REQUIRE(f.audit.size() == 3);
+  CHECK(f.audit[0]["outcome"] == "ok");
+  CHECK(f.audit[0]["tool"] == "device_erase");
+  CHECK(f.audit[0]["org"] == "org-1");
+  CHECK(f.audit[1]["outcome"] == "declined");
+  CHECK(f.audit[2]["outcome"] == "declined");
+}
+
+TEST_CASE("router: without elicitation a call needing confirmation is refused in words", "[policy][router]") {
+  SafetyPolicy safety;
+  safety.confirm = {"device_*"};
+  PolicyFixture f(safety, false);
+  f.call(9, "jc_device_erase");
+  CHECK(f.sent.empty());
+  auto answer = f.writer.messages.back();
+  CHECK(answer["id"] == 9);
+  CHECK(answer["result"]["isError"] == true);
+  std::string text = answer["result"]["content"][0]["text"];
+  CHECK(text.find("does not support MCP elicitation") != std::string::npos);
+  CHECK(text.find("\"confirm\"") != std::string::npos);
+  CHECK(f.audit.back()["outcome"] == "refused");
+  f.call(10, "jc_users_list");
+  CHECK(f.sent.size() == 1);
+}
