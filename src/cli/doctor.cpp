@@ -60,6 +60,16 @@ private:
   int m_warnings = 0;
 };
 
+// The proxy libcurl takes from the environment, if any (named, never its credentials).
+std::string proxy_in_use() {
+  for (const char* name : {"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"}) {
+    if (auto value = platform::env(name); value && !value->empty()) {
+      return name;
+    }
+  }
+  return {};
+}
+
 bool looks_secret_header(std::string name) {
   for (char& c : name) {
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -183,6 +193,8 @@ void classify(ServerProbe& probe, const ProbeResult& result, const std::string& 
     } else if (result.status.error().kind == core::ErrorKind::timeout) {
       add(Level::fail, "no answer from " + host + " within the time limit (" + message + ")",
           "a firewall or proxy in the way? is the server up?");
+    } else if (auto proxy = proxy_in_use(); !proxy.empty()) {
+      add(Level::fail, "connect: " + message, "a proxy is set (" + proxy + "): check that it runs, or add the host to NO_PROXY");
     } else {
       add(Level::fail, "connect: " + message,
           host == "localhost" || core::is_loopback_host(host)
@@ -366,7 +378,11 @@ int run_doctor(const GlobalOptions& global) {
       }
     }
     if (server.auth == core::AuthMode::oauth) {
-      probe.findings.push_back({Level::info, "auth: oauth — doctor probes without a token; the server's answer shows whether it wants a login", ""});
+      bool present = false;
+      std::string state = oauth_login_state(server, preference, present);
+      probe.findings.push_back({present ? Level::ok : Level::warn, "OAuth login: " + state,
+                                present ? "" : "`bridge login " + server.name + "`"});
+      probe.findings.push_back({Level::info, "the probe below goes without the OAuth token; a 401 there is expected", ""});
     }
     probes.push_back(std::move(probe));
   }

@@ -22,7 +22,8 @@ struct Credential {
   bool present = true;
 };
 
-Credential credential_state(const core::ServerConfig& server, auth::ReferenceResolver& resolver) {
+Credential credential_state(const core::ServerConfig& server, auth::ReferenceResolver& resolver,
+                            platform::StorePreference preference) {
   switch (server.auth) {
   case core::AuthMode::none:
     return {"none", true};
@@ -37,8 +38,11 @@ Credential credential_state(const core::ServerConfig& server, auth::ReferenceRes
     }
     return {"token (" + where + ")", true};
   }
-  case core::AuthMode::oauth:
-    return {"oauth", true};
+  case core::AuthMode::oauth: {
+    bool present = false;
+    std::string state = oauth_login_state(server, preference, present);
+    return {"oauth: " + state, present};
+  }
   }
   return {"?", true};
 }
@@ -84,7 +88,7 @@ int run_status(const GlobalOptions& global, bool as_json) {
   std::vector<std::vector<std::string>> rows = {{"NAME", "ORG", "AUTH", "STATE", "TOOLS", "LATENCY", "SERVER"}};
   std::vector<std::string> details;
   for (const auto& server : config.servers) {
-    Credential credential = credential_state(server, resolver);
+    Credential credential = credential_state(server, resolver, store_preference(config));
     const core::UpstreamState* state = nullptr;
     for (const auto& candidate : result.upstreams) {
       if (candidate.name == server.name) {
@@ -102,11 +106,6 @@ int run_status(const GlobalOptions& global, bool as_json) {
       continue;
     }
     std::string text = state_text(*state);
-    if (server.auth == core::AuthMode::oauth) {
-      auth = state->phase == "ready" ? "oauth (signed in)"
-             : (state->failure && state->failure->kind == core::ErrorKind::auth) ? "oauth: not logged in"
-                                                                                 : "oauth";
-    }
     std::string latency = state->connect_time ? format_duration_ms(state->connect_time->count()) : "-";
     std::string info = state->server_info.value("name", "") + (state->server_info.contains("version")
                                                                    ? " " + state->server_info.value("version", "")

@@ -1,6 +1,7 @@
 #include "cli/support.hpp"
 
 #include "auth/references.hpp"
+#include "auth/token_store.hpp"
 #include "cli/logging.hpp"
 #include "platform/terminal.hpp"
 
@@ -66,6 +67,30 @@ core::Result<std::string> store_secret(const std::string& name, const std::strin
     return status.error();
   }
   return (*store)->describe();
+}
+
+std::string oauth_login_state(const core::ServerConfig& server, platform::StorePreference preference, bool& present) {
+  present = false;
+  auto store = auth::TokenStore::open(preference);
+  if (!store) {
+    return "token store unavailable";
+  }
+  auto bundle = store->load(auth::token_key(server));
+  if (!bundle) {
+    return "token store: " + bundle.error().message;
+  }
+  auto now = auth::unix_now();
+  if (!bundle->has_value() || !(*bundle)->usable(now)) {
+    return "not logged in";
+  }
+  present = true;
+  const auto& tokens = **bundle;
+  if (tokens.has_access_token() && tokens.expires_at != 0 && tokens.expires_at > now) {
+    auto minutes = (tokens.expires_at - now) / 60;
+    std::string left = minutes >= 120 ? std::to_string(minutes / 60) + " h" : std::to_string(minutes) + " min";
+    return "signed in (token valid " + left + (tokens.refresh_token.empty() ? "" : ", refreshable") + ")";
+  }
+  return tokens.refresh_token.empty() ? "signed in" : "signed in (refreshable)";
 }
 
 void print_table(const std::vector<std::vector<std::string>>& rows) {

@@ -38,6 +38,10 @@ core::Result<std::string> read_secret(const std::string& prompt);
 core::Result<std::string> store_secret(const std::string& name, const std::string& secret,
                                        platform::StorePreference preference);
 
+// What the token store holds for an "oauth" server: "signed in (token valid 52 min)",
+// "signed in (refreshable)", "not logged in" — `present` says whether a usable login exists.
+std::string oauth_login_state(const core::ServerConfig& server, platform::StorePreference preference, bool& present);
+
 // Prints rows as an aligned table (first row = header) on stdout.
 void print_table(const std::vector<std::vector<std::string>>& rows);
 
