@@ -66,7 +66,7 @@ int main() {
 CPP
   # shellcheck disable=SC2086
   if "$cxx" $flags -c "$out/main.cpp" -o "$out/main.o" &&
-     "$cxx" -static -o "$out/platform-smoke.exe" "$out"/*.o -ladvapi32 -lshell32 -lole32 -luuid; then
+     "$cxx" -static -o "$out/platform-smoke.exe" "$out"/*.o -ladvapi32 -lshell32 -lole32 -luuid -lws2_32; then
     echo "ok   link: platform objects + manifest against the Windows import libraries"
   else
     echo "FAIL link of the platform objects" >&2

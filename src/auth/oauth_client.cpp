@@ -7,6 +7,8 @@
 #include "platform/platform.hpp"
 #include "version.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <thread>
@@ -150,6 +152,8 @@ core::Result<AuthServerMetadata> OAuthClient::fetch_server_metadata(const std::s
   std::string tried;
   for (const auto& url : authorization_server_metadata_urls(issuer)) {
     auto reply = m_http.get(url);
+    spdlog::debug("{}: authorization-server metadata {} → {}", m_server.name, url,
+                  reply ? "HTTP " + std::to_string(reply->status) : reply.error().message);
     if (reply && reply->status == 200) {
       auto metadata = parse_authorization_server_metadata(reply->body);
       if (metadata) {
@@ -171,9 +175,18 @@ core::Result<OAuthClient::Discovery> OAuthClient::discover(const BearerChallenge
     return resource.error();
   }
   discovery.resource = *resource;
+  std::optional<core::Error> unreachable; // set while no request got any HTTP answer at all
+  bool answered = false;
   for (const auto& url : protected_resource_metadata_urls(m_url, challenge.resource_metadata)) {
     auto reply = m_http.get(url);
-    if (!reply || reply->status != 200) {
+    spdlog::debug("{}: protected-resource metadata {} → {}", m_server.name, url,
+                  reply ? "HTTP " + std::to_string(reply->status) : reply.error().message);
+    if (!reply) {
+      unreachable = reply.error();
+      continue;
+    }
+    answered = true;
+    if (reply->status != 200) {
       continue;
     }
     auto metadata = parse_protected_resource_metadata(reply->body, url);
@@ -206,6 +219,10 @@ core::Result<OAuthClient::Discovery> OAuthClient::discover(const BearerChallenge
     return url.error();
   }
   auto server = fetch_server_metadata(core::origin_of(*url));
+  if (!server && !answered && unreachable) {
+    // Nothing answered at all: say so, rather than guess endpoints on a server we cannot reach.
+    return core::make_error(core::ErrorKind::network, unreachable->message);
+  }
   discovery.server = server ? std::move(*server) : default_endpoints(m_url);
   return discovery;
 }
@@ -220,9 +237,11 @@ core::Result<ClientRegistration> OAuthClient::register_client(const AuthServerMe
   if (grant == "client_credentials") {
     request["grant_types"] = {"client_credentials"};
     request["token_endpoint_auth_method"] = "client_secret_basic";
+    request["redirect_uris"] = json::array(); // no redirects; some servers insist on the field
   } else if (grant == "device_code") {
     request["grant_types"] = {k_device_grant, "refresh_token"};
     request["token_endpoint_auth_method"] = "none";
+    request["redirect_uris"] = json::array();
   } else {
     request["redirect_uris"] = {redirect_uri};
     request["grant_types"] = {"authorization_code", "refresh_token"};
@@ -232,6 +251,7 @@ core::Result<ClientRegistration> OAuthClient::register_client(const AuthServerMe
   if (scope) {
     request["scope"] = *scope;
   }
+  spdlog::debug("{}: registering at {}", m_server.name, server.registration_endpoint);
   auto reply = m_http.post_json(server.registration_endpoint, request.dump());
   if (!reply) {
     return reply.error();
@@ -376,6 +396,8 @@ core::Result<json> OAuthClient::token_request(const AuthServerMetadata& server, 
   if (auto status = authenticate_client(server, client, form, headers); !status) {
     return status.error();
   }
+  spdlog::debug("{}: token request ({}) to {}", m_server.name, find_param(form, "grant_type").value_or("?"),
+                server.token_endpoint);
   auto reply = m_http.post_form(server.token_endpoint, form, headers);
   if (!reply) {
     return reply.error();
@@ -423,6 +445,10 @@ core::Result<TokenBundle> OAuthClient::login(const std::optional<TokenBundle>& p
                                              std::optional<BearerChallenge> challenge, std::optional<std::string> scope) {
   if (!challenge) {
     challenge = probe();
+    spdlog::debug("{}: challenge: {}", m_server.name,
+                  challenge->present ? "resource_metadata=\"" + challenge->resource_metadata + "\" scope=\"" +
+                                           challenge->scope + "\""
+                                     : std::string("none"));
   }
   auto discovery = discover(*challenge);
   if (!discovery) {

@@ -134,7 +134,7 @@ int run_login(const GlobalOptions& global, const std::string& name, const std::v
   auto bundle = client.login(previous, std::nullopt, scope);
   if (!bundle) {
     std::fprintf(stderr, "mcp-bridge: login to %s failed: %s\n", name.c_str(), bundle.error().message.c_str());
-    return 1;
+    return bundle.error().kind == core::ErrorKind::network ? 3 : 1;
   }
   if (auto saved = store->save(key, *bundle); !saved) {
     std::fprintf(stderr, "mcp-bridge: %s: logged in, but the tokens could not be stored: %s\n", name.c_str(),
@@ -164,7 +164,8 @@ void register_login(CLI::App& app, GlobalOptions& global) {
       "file store). `bridge serve` refreshes them from then on. With \"oauth\": {\"grant\": \"client_credentials\"}\n"
       "no browser is needed; with \"device_code\" a code to enter on another device is printed.\n"
       "BRIDGE_OAUTH_TIMEOUT_S changes how long to wait for the browser (default 300).\n"
-      "Exit codes: 0 logged in; 1 the login failed (the message says why); 2 no such OAuth server in the config.");
+      "Exit codes: 0 logged in; 1 the login failed (the message says why); 2 no such OAuth server in the config;\n"
+      "3 the server could not be reached.");
   login->callback([&global, options] { global.exit_code = run_login(global, options->name, options->scopes); });
 }
 

@@ -210,3 +210,21 @@ test("bridge logout revokes at the server and forgets the tokens", T, async (t) 
   assert.equal(wrong.code, 2);
   assert.match(wrong.stderr, /no server named "nosuch"/);
 });
+
+test("device_code grant: the code and URL are printed, the bridge polls until approved", T, async (t) => {
+  const peer = await startPeer("oauth-server", [], { t });
+  const home = await tempHome({ t });
+  const config = oauthConfig(peer, { oauth: { grant: "device_code" } });
+  const r = await login(peer, home, config, { BROWSER: "false" }, t);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`open\\s+${peer.base}/device\\s`));
+  assert.match(r.stderr, /enter the code\s+WDJB-MJHT/);
+  const state = await peer.state();
+  assert.equal(state.deviceAuthorizations, 1);
+  assert.equal(state.devicePolls, 2, "pending once, then approved");
+  assert.deepEqual(state.resources, [peer.url, peer.url]);
+  const bridge = await serve(config, home, t);
+  await bridge.waitForTools((tools) => tools.some((x) => x.name === "acme_echo"));
+  assert.equal(textOf(await bridge.callTool("acme_echo", { message: "device" })), "device");
+  await bridge.close();
+});

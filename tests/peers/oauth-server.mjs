@@ -7,7 +7,8 @@
 //     authorization URL carries deny=1 (tests add it through the headless browser);
 //   - access tokens live --access-ttl-s seconds (default 3600); refresh tokens rotate: each is
 //     good for one use, a reused one is refused (invalid_grant) and counted;
-//   - revocation (RFC 7009) of access and refresh tokens.
+//   - revocation (RFC 7009) of access and refresh tokens;
+//   - the device authorization grant (RFC 8628): the user "approves" by the second poll.
 //   node oauth-server.mjs --port 0 [--access-ttl-s N] [--scopes "mcp:read mcp:write"]
 // Prints {"listening":"http://127.0.0.1:PORT/mcp"} on stdout when ready.
 // Test hooks (loopback only): GET /_test/state; POST /_test/expire (every access token expires now).
@@ -17,7 +18,7 @@ import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { mcpAuthRouter, getOAuthProtectedResourceMetadataUrl } from "@modelcontextprotocol/sdk/server/auth/router.js";
+import { mcpAuthRouter, createOAuthMetadata, getOAuthProtectedResourceMetadataUrl } from "@modelcontextprotocol/sdk/server/auth/router.js";
 import { requireBearerAuth } from "@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js";
 import { InvalidTokenError, InvalidGrantError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
 import { z } from "zod";
@@ -47,6 +48,8 @@ const state = {
   revocations: [], // {hint, kind} per revoked token
   resources: [], // the resource parameter of each authorization and token request
   lastScopes: null,
+  deviceAuthorizations: 0,
+  devicePolls: 0,
   unauthorized: 0,
   mcpRequests: 0,
 };
@@ -55,6 +58,8 @@ const clients = new Map();
 const codes = new Map(); // code → {client_id, challenge, redirectUri, scopes, resource}
 const accessTokens = new Map(); // token → {clientId, scopes, expiresAt, resource, revoked}
 const refreshTokens = new Map(); // token → {clientId, scopes, resource, used, revoked}
+const deviceCodes = new Map(); // device_code → {clientId, scopes, resource, polls}
+const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
 function issue(clientId, scopes, resource) {
   const access = "at-" + randomUUID();
@@ -166,18 +171,42 @@ const server = app.listen(Number(args.port) || 0, "127.0.0.1", () => {
     res.json({ expired: n });
   });
   const off = { rateLimit: false };
-  app.use(
-    mcpAuthRouter({
-      provider,
-      issuerUrl: new URL(base),
-      resourceServerUrl: mcpUrl,
-      scopesSupported,
-      authorizationOptions: off,
-      tokenOptions: off,
-      clientRegistrationOptions: off,
-      revocationOptions: off,
-    }),
-  );
+  const routerOptions = {
+    provider,
+    issuerUrl: new URL(base),
+    resourceServerUrl: mcpUrl,
+    scopesSupported,
+    authorizationOptions: off,
+    tokenOptions: off,
+    clientRegistrationOptions: off,
+    revocationOptions: off,
+  };
+  // The SDK has no device grant: its metadata gets the endpoint, and /token is answered here first
+  // for that grant type.
+  app.get("/.well-known/oauth-authorization-server", (_req, res) => {
+    const metadata = createOAuthMetadata(routerOptions);
+    res.json({ ...metadata, device_authorization_endpoint: `${base}/device_authorization`, grant_types_supported: [...metadata.grant_types_supported, DEVICE_GRANT] });
+  });
+  app.post("/device_authorization", express.urlencoded({ extended: false }), (req, res) => {
+    const client = clients.get(req.body.client_id);
+    if (!client) return res.status(401).json({ error: "invalid_client" });
+    state.deviceAuthorizations++;
+    state.resources.push(req.body.resource ?? null);
+    const deviceCode = "dc-" + randomUUID();
+    deviceCodes.set(deviceCode, { clientId: client.client_id, scopes: (req.body.scope ?? "").split(" ").filter(Boolean), resource: req.body.resource, polls: 0 });
+    res.json({ device_code: deviceCode, user_code: "WDJB-MJHT", verification_uri: `${base}/device`, verification_uri_complete: `${base}/device?user_code=WDJB-MJHT`, expires_in: 600, interval: 1 });
+  });
+  app.post("/token", express.urlencoded({ extended: false }), (req, res, next) => {
+    if (req.body?.grant_type !== DEVICE_GRANT) return next();
+    const entry = deviceCodes.get(req.body.device_code);
+    if (!entry || entry.clientId !== req.body.client_id) return res.status(400).json({ error: "invalid_grant" });
+    state.devicePolls++;
+    if (++entry.polls < 2) return res.status(400).json({ error: "authorization_pending" });
+    deviceCodes.delete(req.body.device_code);
+    state.resources.push(req.body.resource ?? null);
+    res.json(issue(entry.clientId, entry.scopes, req.body.resource ?? entry.resource));
+  });
+  app.use(mcpAuthRouter(routerOptions));
   const bearer = requireBearerAuth({ verifier: provider, resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(mcpUrl) });
   app.all("/mcp", (req, res, next) => {
     state.mcpRequests++;
