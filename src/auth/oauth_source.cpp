@@ -50,14 +50,20 @@ struct OAuthSource::State : std::enable_shared_from_this<OAuthSource::State> {
   std::optional<core::Error> last_error;
   std::function<void()> on_credentials;
 
+  std::optional<TokenStore> loop_store; // the loop thread's own (workers open theirs)
+
   void load_from_store() {
     last_store_check = std::chrono::steady_clock::now();
-    auto store = TokenStore::open(preference);
-    if (!store) {
-      last_error = store.error();
-      return;
+    if (!loop_store) {
+      // Opened once: probing for a keychain must not stall the event loop again and again.
+      auto opened = TokenStore::open(preference);
+      if (!opened) {
+        last_error = opened.error();
+        return;
+      }
+      loop_store.emplace(std::move(*opened));
     }
-    auto stored = store->load(key);
+    auto stored = loop_store->load(key);
     if (!stored) {
       last_error = stored.error();
       return;
