@@ -22,6 +22,7 @@ constexpr std::size_t k_json_reply_limit = std::size_t{1} << 30; // a runaway re
 constexpr std::string_view k_initialize_id = "0";                // the router's own ids start at 1
 constexpr int k_max_empty_resumes = 5;                           // resumptions in a row that brought nothing
 constexpr std::chrono::milliseconds k_repeat_delay{300};         // before sending a safe request again
+constexpr std::chrono::milliseconds k_reply_stream_grace{5000};  // a reply stream left open after its response
 
 std::optional<std::uint64_t> numeric_id(const core::InboundMessage& message) {
   if (message.envelope.id_kind != core::IdKind::number) {
@@ -448,10 +449,12 @@ void StreamableHttpLink::on_exchange_message(Exchange& exchange, std::string&& t
                                                                    : std::string(message.envelope.id.in(message.text)));
       return;
     }
-    if (exchange.kind == Kind::resume && *id == exchange.outgoing.request_id) {
-      // The resumed reply is complete; a server may keep the stream open after replaying it.
+    if (exchange.kind != Kind::listen && *id == exchange.outgoing.request_id) {
+      // The reply is complete. A server should end the stream now; one that keeps it open (or a
+      // resumed stream, which the SDK never ends) must not hold a connection for nothing.
       auto transfer = exchange.transfer;
-      after(std::chrono::milliseconds(0), [this, transfer] {
+      auto grace = exchange.kind == Kind::resume ? std::chrono::milliseconds(0) : k_reply_stream_grace;
+      after(grace, [this, transfer] {
         auto it = m_exchanges.find(transfer);
         if (it != m_exchanges.end()) {
           m_loop.cancel_transfer(transfer);

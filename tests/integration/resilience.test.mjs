@@ -140,6 +140,25 @@ test("slow upstream: bounded by timeout_s, cancelled upstream, other upstream un
   assertEachAnsweredOnce(bridge, bridge.sentIds);
 });
 
+test("a flooding upstream degrades alone: the other upstream answers promptly", T, async (t) => {
+  const [noisy, calm] = await Promise.all([startPeer("faulty-server", ["--name", "noisy"], { t }), startPeer("faulty-server", ["--name", "calm"], { t })]);
+  const config = { servers: { noisy: plainEntry(noisy, "n_"), calm: plainEntry(calm, "c_") } };
+  const bridge = await tracked({ config, t });
+  await bridge.initialize();
+  await bridge.waitForTools(hasAll("n_flood", "c_echo"));
+  const flood = bridge.request("tools/call", { name: "n_flood", arguments: { count: 20000 } }, { timeoutMs: 60000 });
+  await sleep(200);
+  const started = Date.now();
+  const calm1 = await bridge.callTool("c_echo", { text: "calm" });
+  assert.equal(textOf(calm1), "calm");
+  assert.ok(Date.now() - started < 3000, `the calm upstream took ${Date.now() - started} ms`);
+  const r = await flood;
+  assert.equal(textOf(r.result), "flooded 20000");
+  const logs = bridge.messages.filter((m) => m.method === "notifications/message").length;
+  assert.equal(logs, 20000, "every notification was relayed, none lost");
+  assertEachAnsweredOnce(bridge, bridge.sentIds);
+});
+
 test("malformed SSE and JSON on a reply stream are dropped; the answer still arrives, exactly once", T, async (t) => {
   const { bridge } = await oneFaulty(t);
   const r = await bridge.callTool("f_garbage", {});

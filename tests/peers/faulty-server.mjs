@@ -15,6 +15,7 @@
 //                             JSON in data:, an unknown response id, an array, a huge comment
 //   ask {what}                asks the client (sampling | elicitation | roots) and returns its answer
 //   progress {steps}          sends `steps` progress notifications with the caller's token
+//   flood {count}             `count` notifications/message on its reply stream, then the answer
 //   close_get                 closes the GET stream (the client must reconnect after `retry`)
 //   announce                  adds a tool "late_tool" (tools/list_changed on the GET stream)
 // /_test/state also has: getLog (GET arrivals: {t, lastEventId}), getClosedAt, calls.
@@ -105,6 +106,15 @@ function makeServer() {
         await new Promise((r) => setTimeout(r, 10));
       }
       return { content: [{ type: "text", text: `${args.name} done` }] };
+    });
+
+  server.registerTool("flood", { description: "Many log notifications, then an answer", inputSchema: { count: z.number().int().min(0) } },
+    async ({ count: n }, extra) => {
+      count("flood");
+      for (let i = 0; i < n; i++) {
+        await extra.sendNotification({ method: "notifications/message", params: { level: "info", data: `flood ${i} ${"x".repeat(200)}` } });
+      }
+      return { content: [{ type: "text", text: `flooded ${n}` }] };
     });
 
   server.registerTool("close_get", { description: "Close the GET stream", inputSchema: {} }, async (_a, extra) => {
