@@ -315,19 +315,28 @@ void EventLoop::run_due_timers() {
 }
 
 void EventLoop::run() {
+  // Idle, the loop sleeps until a socket, a timer, libcurl's own timeout (curl_multi_poll never
+  // waits past it) or post() (curl_multi_wakeup, which is not lost when it comes before the
+  // poll): no periodic wake-ups. The cap is only a backstop.
+  constexpr long long k_idle_wait_ms = 60000;
+  bool started_transfers = false;
   while (!m_stopped) {
-    int wait_ms = 1000;
-    if (!m_timer_order.empty()) {
-      auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(m_timer_order.begin()->first - now()).count();
-      wait_ms = static_cast<int>(std::clamp<long long>(delta, 0, 1000));
-    }
-    {
-      std::lock_guard<std::mutex> lock(m_posted_mutex);
-      if (!m_posted.empty()) {
-        wait_ms = 0;
+    // A request started in the last round goes out now, not after one more trip through poll.
+    if (!started_transfers) {
+      long long wait_ms = k_idle_wait_ms;
+      if (!m_timer_order.empty()) {
+        auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(m_timer_order.begin()->first - now()).count();
+        wait_ms = std::clamp<long long>(delta, 0, k_idle_wait_ms);
       }
+      {
+        std::lock_guard<std::mutex> lock(m_posted_mutex);
+        if (!m_posted.empty()) {
+          wait_ms = 0;
+        }
+      }
+      curl_multi_poll(multi_of(m_multi), nullptr, 0, static_cast<int>(wait_ms), nullptr);
     }
-    curl_multi_poll(multi_of(m_multi), nullptr, 0, wait_ms, nullptr);
+    const TransferId first_new = m_next_transfer;
 
     int running = 0;
     m_in_perform = true;
@@ -353,6 +362,7 @@ void EventLoop::run() {
     add_pending_transfers();
     run_posted_tasks();
     run_due_timers();
+    started_transfers = m_next_transfer != first_new;
   }
 }
 
