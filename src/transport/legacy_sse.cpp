@@ -129,7 +129,22 @@ std::optional<std::string> LegacySseLink::authorization(std::string& error) {
   return *authorization;
 }
 
+void LegacySseLink::fail_outstanding(const core::Error& error) {
+  std::vector<std::uint64_t> orphaned;
+  orphaned.reserve(m_awaiting.size());
+  for (const auto& [id, request] : m_awaiting) {
+    orphaned.push_back(id);
+  }
+  m_awaiting.clear();
+  m_queue.clear();
+  for (auto id : orphaned) {
+    m_listener.on_upstream_request_failed(m_index, id, error);
+  }
+}
+
 void LegacySseLink::connect(const json& client_capabilities) {
+  fail_outstanding(core::make_error(core::ErrorKind::network,
+                                    "the connection to " + m_options.name + " was restarted before the answer came"));
   m_client_capabilities = client_capabilities.is_object() ? client_capabilities : json::object();
   m_closing = false;
   m_was_ready = false;
@@ -474,17 +489,8 @@ void LegacySseLink::fail_connection(const core::Error& error) {
   m_closing = false;
   m_ready = false;
   m_endpoint.clear();
-  std::vector<std::uint64_t> orphaned;
-  orphaned.reserve(m_awaiting.size());
-  for (const auto& [id, request] : m_awaiting) {
-    orphaned.push_back(id);
-  }
-  m_awaiting.clear();
-  m_queue.clear();
   m_queued_messages.clear();
-  for (auto id : orphaned) {
-    m_listener.on_upstream_request_failed(m_index, id, error);
-  }
+  fail_outstanding(error);
   m_listener.on_upstream_failed(m_index, error);
 }
 

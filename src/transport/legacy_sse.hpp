@@ -47,6 +47,8 @@ public:
   void send_request(std::uint64_t id, std::string text) override;
   void send_message(std::string text) override;
   void shutdown(std::function<void()> done) override;
+  // Fails every request still awaiting its answer (the link is being replaced).
+  void fail_outstanding(const core::Error& error);
 
 private:
   struct Request {

@@ -125,7 +125,18 @@ void StreamableHttpLink::retire_exchanges() {
 }
 
 void StreamableHttpLink::connect(const json& client_capabilities) {
-  // A fresh start: drop whatever the last session had in flight.
+  // A fresh start: drop whatever the last session had in flight. Requests still awaited get their
+  // one answer now (a reconnect after a login may come while some are under way).
+  auto restarted = core::make_error(core::ErrorKind::network, "the connection to " + m_options.name +
+                                                                  " was restarted before the answer came");
+  if (m_legacy) {
+    m_legacy->fail_outstanding(restarted);
+  }
+  std::vector<std::uint64_t> orphaned(m_awaiting.begin(), m_awaiting.end());
+  m_awaiting.clear();
+  for (auto id : orphaned) {
+    m_listener.on_upstream_request_failed(m_index, id, restarted);
+  }
   retire_exchanges();
   for (auto timer : m_timers) {
     m_loop.cancel(timer);
