@@ -119,6 +119,23 @@ test("a cut reply stream that cannot be resumed: a tool call says it may or may 
   assertEachAnsweredOnce(bridge, bridge.sentIds);
 });
 
+test("connection reset after the request was sent: a read is sent again, a tool call is not", T, async (t) => {
+  const { peer, bridge } = await oneFaulty(t);
+  await bridge.callTool("f_arm_reset", { marker: "GREET-MARK", count: 1 });
+  const prompt = await bridge.call("prompts/get", { name: "f_greet" }, { timeoutMs: 15000 });
+  assert.equal(prompt.messages[0].content.text, "hello GREET-MARK");
+  let st = await peer.state();
+  assert.ok(st.events.includes("reset GREET-MARK"), "the first reply was lost");
+  assert.equal(st.calls.greet, 2, "the read was sent again");
+
+  await bridge.callTool("f_arm_reset", { marker: "COUNTED-ONCE", count: 1 });
+  const r = await bridge.request("tools/call", { name: "f_echo", arguments: { text: "COUNTED-ONCE" } }, { timeoutMs: 15000 });
+  assertToolError(r, "faulty", /may or may not have run/);
+  st = await peer.state();
+  assert.equal(st.calls.echo, 1, "the tool call was not sent again");
+  assertEachAnsweredOnce(bridge, bridge.sentIds);
+});
+
 test("slow upstream: bounded by timeout_s, cancelled upstream, other upstream unaffected", T, async (t) => {
   const [slow, fast] = await Promise.all([startPeer("faulty-server", [], { t }), startPeer("faulty-server", ["--name", "fast"], { t })]);
   const config = { servers: { slow: plainEntry(slow, "s_", { timeout_s: 2 }), fast: plainEntry(fast, "q_") } };

@@ -16,6 +16,9 @@
 //   ask {what}                asks the client (sampling | elicitation | roots) and returns its answer
 //   progress {steps}          sends `steps` progress notifications with the caller's token
 //   flood {count}             `count` notifications/message on its reply stream, then the answer
+//   arm_reset {marker, count} the next `count` replies containing `marker` lose their connection
+//                             before a byte of the reply is written (fate unknown to the client)
+//   prompt greet              "hello GREET-MARK" (calls["greet"] counts them)
 //   close_get                 closes the GET stream (the client must reconnect after `retry`)
 //   announce                  adds a tool "late_tool" (tools/list_changed on the GET stream)
 // /_test/state also has: getLog (GET arrivals: {t, lastEventId}), getClosedAt, calls.
@@ -32,6 +35,7 @@ const args = parseArgs({
 
 const extraState = { getLog: [], getClosedAt: null, calls: {} };
 const CUT_MARK = "CUT-ME:";
+const resets = []; // {marker, left}: the next `left` replies containing `marker` lose their connection
 const GARBAGE_MARK = "GARBAGE-ME";
 
 function count(key) {
@@ -117,6 +121,17 @@ function makeServer() {
       return { content: [{ type: "text", text: `flooded ${n}` }] };
     });
 
+  server.registerTool("arm_reset", { description: "Reset the connection of the next replies carrying a marker",
+    inputSchema: { marker: z.string(), count: z.number().int().min(1) } }, async ({ marker, count: n }) => {
+    resets.push({ marker, left: n });
+    return { content: [{ type: "text", text: "armed" }] };
+  });
+
+  server.registerPrompt("greet", { description: "A greeting (a read: safe to repeat)" }, async () => {
+    count("greet");
+    return { messages: [{ role: "user", content: { type: "text", text: "hello GREET-MARK" } }] };
+  });
+
   server.registerTool("close_get", { description: "Close the GET stream", inputSchema: {} }, async (_a, extra) => {
     extraState.getClosedAt = Date.now();
     if (extra.closeStandaloneSSEStream) extra.closeStandaloneSSEStream();
@@ -159,6 +174,14 @@ function gate(req, res, url, state) {
       return true;
     }
     if (cut) return true;
+    const reset = resets.find((r) => r.left > 0 && text.includes(r.marker));
+    if (reset) {
+      reset.left--;
+      cut = true;
+      recordEvent(`reset ${reset.marker}`);
+      res.socket?.destroy();
+      return true;
+    }
     if (text.includes(GARBAGE_MARK)) {
       write("this line is not SSE at all\n\n");
       write("event: message\ndata: {not json\n\n");
