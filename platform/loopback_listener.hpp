@@ -28,9 +28,10 @@ public:
   [[nodiscard]] virtual int port() const = 0;
   // Waits up to `timeout` for a GET of `path` (e.g. "/callback"); hands its request target
   // ("/callback?code=…&state=…") to `answer`, sends the reply, and closes the listener.
-  // Error{timeout} when nothing came in time.
+  // Error{timeout} when nothing came in time; Error{unavailable} soon after `cancelled` turns true.
   virtual core::Result<std::string> wait(const std::string& path, std::chrono::milliseconds timeout,
-                                         const std::function<LoopbackReply(const std::string& target)>& answer) = 0;
+                                         const std::function<LoopbackReply(const std::string& target)>& answer,
+                                         const std::function<bool()>& cancelled) = 0;
 };
 
 } // namespace bridge::platform

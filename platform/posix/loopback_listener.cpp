@@ -85,7 +85,7 @@ std::string read_head(int fd, std::chrono::steady_clock::time_point until) {
       break;
     }
     pollfd pfd{fd, POLLIN, 0};
-    int ready = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left, 1000)));
+    int ready = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left, 250)));
     if (ready < 0 && errno == EINTR) {
       continue;
     }
@@ -110,16 +110,21 @@ public:
   [[nodiscard]] int port() const override { return m_port; }
 
   core::Result<std::string> wait(const std::string& path, std::chrono::milliseconds timeout,
-                                 const std::function<LoopbackReply(const std::string& target)>& answer) override {
+                                 const std::function<LoopbackReply(const std::string& target)>& answer,
+                                 const std::function<bool()>& cancelled) override {
     auto until = std::chrono::steady_clock::now() + timeout;
     while (m_socket.get() >= 0) {
+      if (cancelled && cancelled()) {
+        m_socket.reset();
+        return core::make_error(core::ErrorKind::unavailable, "the login was cancelled");
+      }
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()).count();
       if (left <= 0) {
         m_socket.reset();
         return core::make_error(core::ErrorKind::timeout, "no answer from the browser in time");
       }
       pollfd pfd{m_socket.get(), POLLIN, 0};
-      int ready = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left, 1000)));
+      int ready = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left, 250)));
       if (ready <= 0) {
         continue;
       }

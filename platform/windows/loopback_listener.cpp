@@ -110,9 +110,14 @@ public:
   [[nodiscard]] int port() const override { return m_port; }
 
   core::Result<std::string> wait(const std::string& path, std::chrono::milliseconds timeout,
-                                 const std::function<LoopbackReply(const std::string& target)>& answer) override {
+                                 const std::function<LoopbackReply(const std::string& target)>& answer,
+                                 const std::function<bool()>& cancelled) override {
     auto until = std::chrono::steady_clock::now() + timeout;
     while (m_socket.get() != INVALID_SOCKET) {
+      if (cancelled && cancelled()) {
+        m_socket.reset();
+        return core::make_error(core::ErrorKind::unavailable, "the login was cancelled");
+      }
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()).count();
       if (left <= 0) {
         m_socket.reset();

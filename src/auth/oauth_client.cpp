@@ -567,7 +567,8 @@ core::Result<TokenBundle> OAuthClient::authorization_code(Discovery& discovery, 
         outcome.code = *code;
         return {200, html_page("Logged in", "mcp-bridge is now logged in to " + html_escape(name) +
                                                 ". You can close this tab and return to your AI client.")};
-      });
+      },
+      m_hooks.cancelled);
   if (!target) {
     if (target.error().kind == core::ErrorKind::timeout) {
       return core::make_error(core::ErrorKind::timeout,
@@ -653,7 +654,12 @@ core::Result<TokenBundle> OAuthClient::device_code(Discovery& discovery, const s
               "\n\n  and enter the code\n\n    " + user_code + "\n" +
               (complete.empty() ? std::string() : "\n  (or open " + complete + " directly)\n"));
   while (std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(interval);
+    for (auto slept = std::chrono::milliseconds(0); slept < interval; slept += std::chrono::milliseconds(100)) {
+      if (m_hooks.cancelled()) {
+        return core::make_error(core::ErrorKind::unavailable, "the login was cancelled");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     Form poll = {{"grant_type", k_device_grant}, {"device_code", device}, {"resource", discovery.resource}};
     transport::HeaderList poll_headers;
     if (auto status = authenticate_client(server, *client, poll, poll_headers); !status) {

@@ -31,6 +31,8 @@ struct OAuthHooks {
   std::function<core::Status(const std::string&)> open_browser;
   // How long to wait for the browser (or the device code) before giving up.
   std::chrono::milliseconds login_timeout{std::chrono::minutes(5)};
+  // True once the login should stop (the serving bridge is exiting); checked while waiting.
+  std::function<bool()> cancelled = [] { return false; };
 };
 
 // BRIDGE_OAUTH_TIMEOUT_S overrides the 5-minute login timeout (tests).

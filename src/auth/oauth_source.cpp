@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -52,6 +53,49 @@ struct OAuthSource::State : std::enable_shared_from_this<OAuthSource::State> {
 
   std::optional<TokenStore> loop_store; // the loop thread's own (workers open theirs)
 
+  // Worker threads: told to stop and waited for (briefly) when the source goes away, so none
+  // outlives the process's statics (libcurl, the logger) in the middle of its work.
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+  std::vector<Worker> workers;
+
+  template <typename Body> void spawn(Body body) {
+    // Reap the finished ones first.
+    for (auto it = workers.begin(); it != workers.end();) {
+      if (it->done->load()) {
+        it->thread.join();
+        it = workers.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    workers.push_back(Worker{std::thread([body = std::move(body), done]() mutable {
+                               body();
+                               done->store(true);
+                             }),
+                             done});
+  }
+
+  void stop_workers() {
+    cancel->store(true);
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    for (auto& worker : workers) {
+      while (!worker.done->load() && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      if (worker.done->load()) {
+        worker.thread.join();
+      } else {
+        worker.thread.detach(); // stuck in a network call: leave it rather than hang the exit
+      }
+    }
+    workers.clear();
+  }
+
   void load_from_store() {
     last_store_check = std::chrono::steady_clock::now();
     if (!loop_store) {
@@ -90,8 +134,11 @@ OAuthSource::OAuthSource(core::ServerConfig server, platform::StorePreference pr
 }
 
 OAuthSource::~OAuthSource() {
-  std::lock_guard<std::mutex> lock(m_state->mailbox->mutex);
-  m_state->mailbox->loop = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(m_state->mailbox->mutex);
+    m_state->mailbox->loop = nullptr;
+  }
+  m_state->stop_workers();
 }
 
 void OAuthSource::set_on_credentials(std::function<void()> callback) { m_state->on_credentials = std::move(callback); }
@@ -172,8 +219,8 @@ void OAuthSource::State::start_refresh(std::function<void(bool)> done) {
   }
   refreshing = true;
   std::weak_ptr<State> weak = weak_from_this();
-  std::thread([weak, box = mailbox, config = server, pref = preference, k = key, lock_name_copy = lock_name,
-               local = bundle]() mutable {
+  spawn([weak, box = mailbox, config = server, pref = preference, k = key, lock_name_copy = lock_name,
+         local = bundle, cancel_flag = cancel]() mutable {
     auto result = [&]() -> core::Result<TokenBundle> {
       // One refresh at a time across every bridge of this user: a rotating refresh token is
       // spent by the first use, so the others must pick up what it stored instead.
@@ -198,7 +245,9 @@ void OAuthSource::State::start_refresh(std::function<void(bool)> done) {
           !base->expires_within(now, 30)) {
         return *base; // another process refreshed already
       }
-      OAuthClient client(config, std::make_shared<ReferenceResolver>(pref), default_hooks());
+      auto hooks = default_hooks();
+      hooks.cancelled = [cancel_flag] { return cancel_flag->load(); };
+      OAuthClient client(config, std::make_shared<ReferenceResolver>(pref), hooks);
       auto fresh = client.refresh(*base);
       if (!fresh) {
         return fresh.error();
@@ -213,7 +262,7 @@ void OAuthSource::State::start_refresh(std::function<void(bool)> done) {
         self->refresh_finished(std::move(result));
       }
     });
-  }).detach();
+  });
 }
 
 void OAuthSource::State::refresh_finished(core::Result<TokenBundle> result) {
@@ -263,10 +312,11 @@ void OAuthSource::State::start_login(std::optional<std::string> scope, std::opti
     auto_login_tried = true;
   }
   std::weak_ptr<State> weak = weak_from_this();
-  std::thread([weak, box = mailbox, config = server, pref = preference, k = key, lock_name_copy = lock_name,
-               local = bundle, scope, challenge, step_up]() mutable {
+  spawn([weak, box = mailbox, config = server, pref = preference, k = key, lock_name_copy = lock_name,
+         local = bundle, scope, challenge, step_up, cancel_flag = cancel]() mutable {
     auto result = [&]() -> core::Result<TokenBundle> {
       auto hooks = default_hooks();
+      hooks.cancelled = [cancel_flag] { return cancel_flag->load(); };
       auto store = TokenStore::open(pref);
       if (!store) {
         return store.error();
@@ -279,8 +329,8 @@ void OAuthSource::State::start_login(std::optional<std::string> scope, std::opti
       if (!lock) {
         spdlog::info("{}: another mcp-bridge process is logging in; waiting for its tokens", config.name);
         auto until = std::chrono::steady_clock::now() + hooks.login_timeout + std::chrono::seconds(30);
-        while (std::chrono::steady_clock::now() < until) {
-          std::this_thread::sleep_for(std::chrono::seconds(1));
+        while (std::chrono::steady_clock::now() < until && !cancel_flag->load()) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(250));
           auto stored = store->load(k);
           if (stored && usable_elsewhere(*stored)) {
             return **stored;
@@ -311,7 +361,7 @@ void OAuthSource::State::start_login(std::optional<std::string> scope, std::opti
         self->login_finished(std::move(result));
       }
     });
-  }).detach();
+  });
 }
 
 void OAuthSource::State::login_finished(core::Result<TokenBundle> result) {

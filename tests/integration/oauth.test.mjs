@@ -228,3 +228,16 @@ test("device_code grant: the code and URL are printed, the bridge polls until ap
   assert.equal(textOf(await bridge.callTool("acme_echo", { message: "device" })), "device");
   await bridge.close();
 });
+
+test("serve exits promptly and cleanly while its login still waits for the browser", T, async (t) => {
+  const peer = await startPeer("oauth-server", [], { t });
+  const home = await tempHome({ t });
+  const bridge = await serve(oauthConfig(peer), home, t, { BROWSER: "true", BRIDGE_OAUTH_TIMEOUT_S: "300" });
+  await bridge.listAll("tools/list", "tools", { timeoutMs: 15_000 }); // starts the login
+  await sleep(500);
+  const started = Date.now();
+  const exit = await bridge.close({ timeoutMs: 8000 });
+  assert.equal(exit.killed, false, "it exited by itself");
+  assert.equal(exit.code, 0, `exit ${JSON.stringify(exit)}\n${bridge.stderr()}`);
+  assert.ok(Date.now() - started < 7000, `took ${Date.now() - started} ms`);
+});
