@@ -19,6 +19,7 @@ class McpBridge < Formula
   depends_on "nlohmann-json" => :build
   depends_on "pkgconf" => :build
   depends_on "fmt"
+  depends_on "openssl@3"
   depends_on "simdjson"
   depends_on "spdlog"
 
