@@ -67,8 +67,15 @@ int run_tools(const GlobalOptions& global, const std::string& only, bool as_json
     }
     if (state.phase != "ready") {
       exit_code = k_exit_unavailable;
-      std::fprintf(stderr, "%s: unavailable — %s\n", state.name.c_str(),
-                   state.failure ? state.failure->message.c_str() : ("still " + state.phase).c_str());
+      std::string remedy = "`bridge doctor` says why";
+      if (server != nullptr && state.failure && state.failure->kind == core::ErrorKind::auth) {
+        remedy = server->auth == core::AuthMode::oauth ? "run `bridge login " + server->name + "`"
+                 : server->auth == core::AuthMode::token ? "run `bridge token set " + server->name + "`"
+                                                         : "it wants credentials: `bridge add " + server->name +
+                                                               " --auth token --replace`";
+      }
+      std::fprintf(stderr, "%s: unavailable — %s — %s\n", state.name.c_str(),
+                   state.failure ? state.failure->message.c_str() : ("still " + state.phase).c_str(), remedy.c_str());
       continue;
     }
     if (as_json || server == nullptr) {
