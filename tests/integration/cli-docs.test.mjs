@@ -68,6 +68,8 @@ for (const file of docFiles()) {
     const home = await tempHome({ t });
     const bin = path.join(home.dir, "bin");
     await fsp.mkdir(bin);
+    // Must exist: a dangling link would let `sh` find another `bridge` (iproute2 ships one).
+    assert.ok(fs.existsSync(bridgeBin()), `bridge binary not found at ${bridgeBin()} (set BRIDGE_BIN)`);
     await fsp.symlink(path.resolve(bridgeBin()), path.join(bin, "bridge"));
     const proxy = `http://127.0.0.1:${await deadPort()}`;
     const env = {
