@@ -12,7 +12,9 @@
 namespace bridge::core {
 namespace {
 
-using nlohmann::json;
+// ordered_json: servers keep the order of the file (it decides which of two clashing names keeps
+// the plain one, and the order `bridge list` shows).
+using json = nlohmann::ordered_json;
 
 // Builds "<file>: <field>: <problem> — <fix>" messages.
 class Problems {
@@ -299,7 +301,7 @@ Result<Config> parse_config(const std::string& text, const std::filesystem::path
   json root;
   try {
     root = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) { // parse_error, and out_of_range for a number too large
     return problems.error("(file)", std::string("not valid JSON: ") + e.what(), "fix the syntax (a trailing comma? a missing quote?)");
   }
   if (!root.is_object()) {

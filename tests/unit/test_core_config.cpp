@@ -70,6 +70,8 @@ TEST_CASE("errors name the file, the field and the fix", "[config]") {
   CHECK(message_has(parse(R"({"servers": {"a": {"url": "http://localhost/", "oauth": {"grant": "password"}}}})"),
                     "servers.a.oauth.grant"));
   CHECK(message_has(parse(R"({"token_store": "cloud"})"), "token_store"));
+  // A number too large for a double is nlohmann's out_of_range, not parse_error (found by fuzz_config).
+  CHECK(message_has(parse(R"({"page_size": 1e999})"), "not valid JSON"));
 }
 
 TEST_CASE("plain http is refused for non-loopback hosts unless allowed", "[config]") {
@@ -151,4 +153,13 @@ TEST_CASE("safety fields: confirm globs, confirm_destructive, read_only; audit_l
   auto wrong_list = parse(R"({"servers": {"jc": {"url": "https://a/", "confirm": "device_*"}}})");
   REQUIRE_FALSE(wrong_list.ok());
   CHECK(wrong_list.error().message.find("servers.jc.confirm") != std::string::npos);
+}
+
+TEST_CASE("servers keep the order of the file", "[config]") {
+  auto config = parse(R"({"servers": {"zeta": {"url": "https://z/"}, "alpha": {"url": "https://a/"}, "mid": {"url": "https://m/"}}})");
+  REQUIRE(config.ok());
+  REQUIRE(config->servers.size() == 3);
+  CHECK(config->servers[0].name == "zeta");
+  CHECK(config->servers[1].name == "alpha");
+  CHECK(config->servers[2].name == "mid");
 }
