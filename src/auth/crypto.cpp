@@ -89,6 +89,50 @@ std::string base64(std::string_view data) {
   return out;
 }
 
+std::optional<std::string> base64url_decode(std::string_view text) {
+  std::string standard;
+  standard.reserve(text.size() + 3);
+  for (char c : text) {
+    bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (plain) {
+      standard += c;
+    } else if (c == '-' || c == '+') {
+      standard += '+';
+    } else if (c == '_' || c == '/') {
+      standard += '/';
+    } else {
+      return std::nullopt; // padding is not part of base64url, nor anything else
+    }
+  }
+  if (standard.size() % 4 == 1) {
+    return std::nullopt;
+  }
+  std::size_t padding = (4 - standard.size() % 4) % 4;
+  standard.append(padding, '=');
+  std::string out(standard.size() / 4 * 3, '\0');
+  int size = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                             reinterpret_cast<const unsigned char*>(standard.data()), static_cast<int>(standard.size()));
+  if (size < 0) {
+    return std::nullopt;
+  }
+  out.resize(static_cast<std::size_t>(size) - padding); // EVP_DecodeBlock counts the padding as zero bytes
+  return out;
+}
+
+nlohmann::json unverified_jwt_claims(std::string_view token) {
+  auto first = token.find('.');
+  auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
+  if (second == std::string_view::npos) {
+    return nlohmann::json::object();
+  }
+  auto payload = base64url_decode(token.substr(first + 1, second - first - 1));
+  if (!payload) {
+    return nlohmann::json::object();
+  }
+  auto claims = nlohmann::json::parse(*payload, nullptr, false);
+  return claims.is_object() ? claims : nlohmann::json::object();
+}
+
 std::string hex(std::string_view data) {
   static constexpr char k_digits[] = "0123456789abcdef";
   std::string out;

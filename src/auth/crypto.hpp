@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,7 @@ std::string random_bytes(std::size_t count);
 std::string sha256(std::string_view data);
 std::string base64url(std::string_view data); // no padding
 std::string base64(std::string_view data);    // standard alphabet, padded (HTTP Basic)
+std::optional<std::string> base64url_decode(std::string_view text); // nullopt when not base64url
 std::string hex(std::string_view data);
 
 struct Pkce {
@@ -30,6 +32,11 @@ std::string s256_challenge(std::string_view verifier);
 
 // A random opaque value for `state` and JWT ids.
 std::string random_token();
+
+// The claims of a JWT, read without checking its signature: for decisions about our own copy
+// (is the stored ID token still fresh? does its nonce match?), never for trusting a stranger's.
+// An empty object when the token is not a JWT.
+nlohmann::json unverified_jwt_claims(std::string_view token);
 
 // Signs header.claims with the PEM private key. `algorithm` is "ES256" (a P-256 EC key) or
 // "RS256" (an RSA key); an empty algorithm picks by the key type.

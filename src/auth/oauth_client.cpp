@@ -1,6 +1,7 @@
 #include "auth/oauth_client.hpp"
 
 #include "auth/crypto.hpp"
+#include "auth/oauth_support.hpp"
 #include "core/protocol.hpp"
 #include "core/url.hpp"
 #include "platform/loopback_listener.hpp"
@@ -14,95 +15,9 @@
 #include <thread>
 
 namespace bridge::auth {
-namespace {
 
+using namespace support;
 using nlohmann::json;
-using Form = std::vector<std::pair<std::string, std::string>>;
-
-constexpr const char* k_device_grant = "urn:ietf:params:oauth:grant-type:device_code";
-constexpr const char* k_jwt_assertion_type = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-
-bool contains(const std::vector<std::string>& list, std::string_view item) {
-  return std::find(list.begin(), list.end(), item) != list.end();
-}
-
-std::string str(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-// {"error": "...", "error_description": "..."} from an OAuth error reply.
-struct OAuthError {
-  std::string code;
-  std::string description;
-};
-
-OAuthError oauth_error_of(const HttpReply& reply) {
-  json value = json::parse(reply.body, nullptr, false);
-  OAuthError out;
-  if (value.is_object()) {
-    out.code = str(value, "error");
-    out.description = str(value, "error_description");
-  }
-  return out;
-}
-
-std::string describe_failure(const HttpReply& reply) {
-  auto error = oauth_error_of(reply);
-  std::string text = "HTTP " + std::to_string(reply.status);
-  if (!error.code.empty()) {
-    text += " " + error.code;
-  }
-  if (!error.description.empty()) {
-    text += ": " + error.description;
-  }
-  return text;
-}
-
-std::string html_page(const std::string& title, const std::string& message) {
-  return "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + title +
-         "</title></head><body style=\"font-family:sans-serif;max-width:36em;margin:4em auto\"><h1>" + title +
-         "</h1><p>" + message + "</p></body></html>";
-}
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '&':
-      out += "&amp;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    default:
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::optional<std::string> find_param(const Form& params, std::string_view name) {
-  for (const auto& [key, value] : params) {
-    if (key == name) {
-      return value;
-    }
-  }
-  return std::nullopt;
-}
-
-bool url_allowed_for_browser(const std::string& url) {
-  auto parsed = core::parse_url(url);
-  return parsed && (parsed->scheme == "https" || (parsed->scheme == "http" && core::is_loopback_host(parsed->host)));
-}
-
-} // namespace
 
 OAuthHooks default_hooks() {
   OAuthHooks hooks;
@@ -391,7 +306,7 @@ core::Status OAuthClient::authenticate_client(const AuthServerMetadata& server, 
 }
 
 core::Result<json> OAuthClient::token_request(const AuthServerMetadata& server, const ClientRegistration& client,
-                                              Form form) {
+                                              Form form, const char* reply_needs) {
   transport::HeaderList headers;
   if (auto status = authenticate_client(server, client, form, headers); !status) {
     return status.error();
@@ -411,8 +326,8 @@ core::Result<json> OAuthClient::token_request(const AuthServerMetadata& server, 
     return core::make_error(kind, "the token endpoint " + server.token_endpoint + " refused: " + describe_failure(*reply));
   }
   json value = json::parse(reply->body, nullptr, false);
-  if (!value.is_object() || str(value, "access_token").empty()) {
-    return core::make_error(core::ErrorKind::protocol, "the token endpoint's reply has no access_token");
+  if (!value.is_object() || str(value, reply_needs).empty()) {
+    return core::make_error(core::ErrorKind::protocol, "the token endpoint's reply has no " + std::string(reply_needs));
   }
   return value;
 }
@@ -465,132 +380,10 @@ core::Result<TokenBundle> OAuthClient::login(const std::optional<TokenBundle>& p
   if (grant == "device_code") {
     return device_code(*discovery, previous, scope);
   }
+  if (grant == "enterprise") {
+    return enterprise(*discovery, previous, scope, true);
+  }
   return authorization_code(*discovery, previous, scope);
-}
-
-core::Result<TokenBundle> OAuthClient::authorization_code(Discovery& discovery, const std::optional<TokenBundle>& previous,
-                                                          const std::optional<std::string>& scope) {
-  const auto& server = discovery.server;
-  if (server.discovered && !contains(server.code_challenge_methods_supported, "S256")) {
-    return core::make_error(core::ErrorKind::auth,
-                            "the authorization server " + server.issuer +
-                                " does not offer PKCE with S256 (code_challenge_methods_supported); refusing to log in without it");
-  }
-  if (server.authorization_endpoint.empty() || server.token_endpoint.empty()) {
-    return core::make_error(core::ErrorKind::protocol, "the authorization server metadata lacks an authorization or token endpoint");
-  }
-  // The redirect listener: the configured port, else the port of a registration we can reuse.
-  int port = m_server.oauth.redirect_port;
-  if (port == 0 && previous && previous->client.source == "dynamic") {
-    for (const auto& uri : previous->client.redirect_uris) {
-      auto parsed = core::parse_url(uri);
-      if (parsed && parsed->host == "127.0.0.1" && !parsed->port.empty()) {
-        port = std::atoi(parsed->port.c_str());
-        break;
-      }
-    }
-  }
-  auto listener = platform::LoopbackListener::bind(port);
-  if (!listener && port != m_server.oauth.redirect_port) {
-    listener = platform::LoopbackListener::bind(0);
-  }
-  if (!listener) {
-    return listener.error();
-  }
-  std::string redirect_uri = "http://127.0.0.1:" + std::to_string((*listener)->port()) + "/callback";
-  auto client = client_identity(discovery, previous, redirect_uri, "authorization_code", scope);
-  if (!client) {
-    return client.error();
-  }
-  auto pkce = make_pkce();
-  std::string state = random_token();
-  Form query = {{"response_type", "code"},
-                {"client_id", client->client_id},
-                {"redirect_uri", redirect_uri},
-                {"code_challenge", pkce.challenge},
-                {"code_challenge_method", "S256"},
-                {"state", state},
-                {"resource", discovery.resource}};
-  if (scope) {
-    query.emplace_back("scope", *scope);
-  }
-  std::string url = server.authorization_endpoint +
-                    (server.authorization_endpoint.find('?') == std::string::npos ? "?" : "&") + form_encode(query);
-  if (!url_allowed_for_browser(url)) {
-    return core::make_error(core::ErrorKind::auth, "the authorization endpoint " + server.authorization_endpoint +
-                                                       " is neither https nor loopback http; refusing to open it");
-  }
-  m_hooks.say("mcp-bridge: " + m_server.name + ": log in in your browser. If no browser opens, open this URL:\n  " + url);
-  if (auto opened = m_hooks.open_browser(url); !opened) {
-    m_hooks.say("mcp-bridge: " + m_server.name + ": could not open a browser (" + opened.error().message + ")");
-  }
-
-  struct Outcome {
-    std::string code;
-    std::optional<core::Error> error;
-  } outcome;
-  const std::string name = m_server.name;
-  const std::string issuer = server.issuer;
-  const bool iss_required = server.authorization_response_iss_parameter_supported;
-  auto target = (*listener)->wait(
-      "/callback", m_hooks.login_timeout, [&](const std::string& request_target) -> platform::LoopbackReply {
-        auto question = request_target.find('?');
-        auto params = parse_query(question == std::string::npos ? std::string_view() : std::string_view(request_target).substr(question + 1));
-        auto got_state = find_param(params, "state");
-        if (!got_state || *got_state != state) {
-          outcome.error = core::make_error(core::ErrorKind::auth, "the login answer did not carry our state (a forged or stale redirect); try again");
-          return {400, html_page("Login failed", "This answer does not belong to the login mcp-bridge started. Run <code>bridge login " +
-                                                      html_escape(name) + "</code> again.")};
-        }
-        if (auto error = find_param(params, "error")) {
-          std::string description = find_param(params, "error_description").value_or("");
-          if (*error == "access_denied") {
-            outcome.error = core::make_error(core::ErrorKind::auth, "the login was declined in the browser (access_denied)" +
-                                                                        (description.empty() ? "" : ": " + description));
-          } else {
-            outcome.error = core::make_error(core::ErrorKind::auth, "the authorization server answered " + *error +
-                                                                        (description.empty() ? "" : ": " + description));
-          }
-          return {200, html_page("Login not completed", "mcp-bridge was not authorized for " + html_escape(name) + " (" +
-                                                             html_escape(*error) + "). You can close this tab.")};
-        }
-        auto iss = find_param(params, "iss");
-        if ((iss && !issuer.empty() && *iss != issuer) || (!iss && iss_required)) {
-          outcome.error = core::make_error(core::ErrorKind::auth, "the login answer came from another issuer (RFC 9207 mix-up protection)");
-          return {400, html_page("Login failed", "The answer came from an unexpected authorization server.")};
-        }
-        auto code = find_param(params, "code");
-        if (!code || code->empty()) {
-          outcome.error = core::make_error(core::ErrorKind::auth, "the login answer carried no authorization code");
-          return {400, html_page("Login failed", "No authorization code came back.")};
-        }
-        outcome.code = *code;
-        return {200, html_page("Logged in", "mcp-bridge is now logged in to " + html_escape(name) +
-                                                ". You can close this tab and return to your AI client.")};
-      },
-      m_hooks.cancelled);
-  if (!target) {
-    if (target.error().kind == core::ErrorKind::timeout) {
-      return core::make_error(core::ErrorKind::timeout,
-                              "the browser login did not finish within " +
-                                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(m_hooks.login_timeout).count()) +
-                                  " s; run `bridge login " + m_server.name + "` to try again");
-    }
-    return target.error();
-  }
-  if (outcome.error) {
-    return *outcome.error;
-  }
-  Form form = {{"grant_type", "authorization_code"},
-               {"code", outcome.code},
-               {"redirect_uri", redirect_uri},
-               {"code_verifier", pkce.verifier},
-               {"resource", discovery.resource}};
-  auto reply = token_request(server, *client, std::move(form));
-  if (!reply) {
-    return reply.error();
-  }
-  return bundle_from(*reply, discovery, *client, "authorization_code", scope);
 }
 
 core::Result<TokenBundle> OAuthClient::client_credentials(Discovery& discovery, const std::optional<TokenBundle>& previous,
@@ -610,98 +403,25 @@ core::Result<TokenBundle> OAuthClient::client_credentials(Discovery& discovery, 
   return bundle_from(*reply, discovery, *client, "client_credentials", scope);
 }
 
-core::Result<TokenBundle> OAuthClient::device_code(Discovery& discovery, const std::optional<TokenBundle>& previous,
-                                                   const std::optional<std::string>& scope) {
-  const auto& server = discovery.server;
-  if (server.device_authorization_endpoint.empty()) {
-    return core::make_error(core::ErrorKind::auth, "the authorization server " + server.issuer +
-                                                       " offers no device authorization endpoint (RFC 8628); use another oauth.grant");
-  }
-  auto client = client_identity(discovery, previous, "", "device_code", scope);
-  if (!client) {
-    return client.error();
-  }
-  Form form = {{"resource", discovery.resource}};
-  if (scope) {
-    form.emplace_back("scope", *scope);
-  }
-  transport::HeaderList headers;
-  if (auto status = authenticate_client(server, *client, form, headers); !status) {
-    return status.error();
-  }
-  if (!find_param(form, "client_id")) {
-    form.emplace_back("client_id", client->client_id);
-  }
-  auto reply = m_http.post_form(server.device_authorization_endpoint, form, headers);
-  if (!reply) {
-    return reply.error();
-  }
-  json value = json::parse(reply->body, nullptr, false);
-  if (reply->status != 200 || !value.is_object() || str(value, "device_code").empty()) {
-    return core::make_error(core::ErrorKind::auth, "the device authorization request failed: " + describe_failure(*reply));
-  }
-  std::string device = str(value, "device_code");
-  std::string user_code = str(value, "user_code");
-  std::string verification = str(value, "verification_uri");
-  std::string complete = str(value, "verification_uri_complete");
-  auto interval = std::chrono::seconds(value.value("interval", 5));
-  if (interval.count() <= 0) {
-    interval = std::chrono::seconds(5);
-  }
-  auto expires = std::chrono::seconds(value.value("expires_in", 600));
-  auto until = std::chrono::steady_clock::now() + std::min<std::chrono::milliseconds>(expires, m_hooks.login_timeout);
-  m_hooks.say("\nmcp-bridge: to log in to " + m_server.name + ", open\n\n    " + verification +
-              "\n\n  and enter the code\n\n    " + user_code + "\n" +
-              (complete.empty() ? std::string() : "\n  (or open " + complete + " directly)\n"));
-  while (std::chrono::steady_clock::now() < until) {
-    for (auto slept = std::chrono::milliseconds(0); slept < interval; slept += std::chrono::milliseconds(100)) {
-      if (m_hooks.cancelled()) {
-        return core::make_error(core::ErrorKind::unavailable, "the login was cancelled");
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    Form poll = {{"grant_type", k_device_grant}, {"device_code", device}, {"resource", discovery.resource}};
-    transport::HeaderList poll_headers;
-    if (auto status = authenticate_client(server, *client, poll, poll_headers); !status) {
-      return status.error();
-    }
-    auto answer = m_http.post_form(server.token_endpoint, poll, poll_headers);
-    if (!answer) {
-      return answer.error();
-    }
-    if (answer->status == 200) {
-      json tokens = json::parse(answer->body, nullptr, false);
-      if (!tokens.is_object() || str(tokens, "access_token").empty()) {
-        return core::make_error(core::ErrorKind::protocol, "the token endpoint's reply has no access_token");
-      }
-      return bundle_from(tokens, discovery, *client, "device_code", scope);
-    }
-    auto error = oauth_error_of(*answer);
-    if (error.code == "authorization_pending") {
-      continue;
-    }
-    if (error.code == "slow_down") {
-      interval += std::chrono::seconds(5);
-      continue;
-    }
-    if (error.code == "access_denied") {
-      return core::make_error(core::ErrorKind::auth, "the login was declined (access_denied)");
-    }
-    if (error.code == "expired_token") {
-      return core::make_error(core::ErrorKind::timeout, "the device code expired; run `bridge login " + m_server.name + "` again");
-    }
-    return core::make_error(core::ErrorKind::auth, "the token endpoint refused: " + describe_failure(*answer));
-  }
-  return core::make_error(core::ErrorKind::timeout, "the device login did not finish in time; run `bridge login " +
-                                                        m_server.name + "` again");
-}
-
 core::Result<TokenBundle> OAuthClient::refresh(const TokenBundle& bundle) {
   if (bundle.refresh_token.empty()) {
+    std::optional<std::string> scope = bundle.scope.empty() ? std::nullopt : std::optional<std::string>(bundle.scope);
     if (bundle.grant == "client_credentials") {
       // Nothing to refresh with: a client_credentials client simply asks again.
       std::optional<TokenBundle> previous = bundle;
-      return login(previous, BearerChallenge{}, bundle.scope.empty() ? std::nullopt : std::optional<std::string>(bundle.scope));
+      return login(previous, BearerChallenge{}, scope);
+    }
+    if (bundle.grant == "enterprise") {
+      // A new ID-JAG for the same resource, without the browser (an expired IdP sign-in is an
+      // Error{auth}: the caller then logs in anew).
+      Discovery discovery;
+      discovery.server = bundle.server;
+      discovery.resource = bundle.resource;
+      auto fresh = enterprise(discovery, bundle, scope, false);
+      if (fresh) {
+        fresh->resource_metadata = bundle.resource_metadata;
+      }
+      return fresh;
     }
     return core::make_error(core::ErrorKind::auth, "no refresh token is stored; log in again");
   }

@@ -5,8 +5,10 @@
 // 2025-03-26 default endpoints), client identity (pre-registered, client ID metadata document,
 // dynamic registration), the grants (authorization code + PKCE S256 through a loopback redirect
 // and the browser; client_credentials with a secret or a private_key_jwt assertion; device
-// code), refresh and revocation. Every call blocks: it runs on the CLI thread of `bridge login`
-// or on a worker thread of `bridge serve`, never on the event loop.
+// code; enterprise: an ID token from the company's identity provider exchanged for an ID-JAG,
+// presented as a JWT bearer grant), refresh and revocation. Every call blocks: it runs on the CLI
+// thread of `bridge login` or on a worker thread of `bridge serve`, never on the event loop.
+// One file per grant: oauth_browser.cpp, oauth_device.cpp, oauth_enterprise.cpp.
 
 #include "auth/discovery.hpp"
 #include "auth/http_client.hpp"
@@ -17,10 +19,13 @@
 #include "core/result.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace bridge::auth {
 
@@ -61,6 +66,7 @@ public:
   core::Status revoke(const TokenBundle& bundle);
 
 private:
+  using Form = std::vector<std::pair<std::string, std::string>>;
   struct Discovery {
     std::optional<ProtectedResourceMetadata> resource_metadata;
     AuthServerMetadata server;
@@ -76,15 +82,49 @@ private:
                                                    const std::string& grant, const std::optional<std::string>& scope);
   core::Result<TokenBundle> authorization_code(Discovery& discovery, const std::optional<TokenBundle>& previous,
                                                const std::optional<std::string>& scope);
+
+  // The browser part of an authorization-code login at `server`: binds the loopback redirect
+  // listener (`port`, else any when that is taken and not the configured one), lets `identify`
+  // choose the client for the redirect URI, opens the authorization URL (PKCE S256, state, plus
+  // `extra_query`) and waits for the redirect.
+  struct BrowserCode {
+    ClientRegistration client;
+    std::string code;
+    std::string redirect_uri;
+    std::string verifier;
+  };
+  using IdentifyClient = std::function<core::Result<ClientRegistration>(const std::string& redirect_uri)>;
+  core::Result<BrowserCode> browser_code(const AuthServerMetadata& server, int port, const IdentifyClient& identify,
+                                         const Form& extra_query);
+
+  // Enterprise-Managed Authorization (oauth_enterprise.cpp). Without `interactive` it never opens
+  // a browser: a refresh uses the configured or stored ID token, or the IdP's refresh token.
+  struct IdpSignIn {
+    std::string id_token;
+    std::string refresh_token;
+    bool from_config = false; // oauth.idp.id_token: never copied into the token store
+    bool stored = false;      // kept from an earlier sign-in (or renewed with its refresh token)
+  };
+  core::Result<TokenBundle> enterprise(Discovery& discovery, const std::optional<TokenBundle>& previous,
+                                       const std::optional<std::string>& scope, bool interactive);
+  core::Result<AuthServerMetadata> identity_provider();
+  ClientRegistration idp_client(const AuthServerMetadata& idp, const std::string& secret) const;
+  core::Result<IdpSignIn> idp_sign_in(const AuthServerMetadata& idp, const ClientRegistration& client,
+                                      const std::optional<TokenBundle>& previous, bool interactive);
+  core::Result<IdpSignIn> idp_browser_sign_in(const AuthServerMetadata& idp, const ClientRegistration& client);
+  core::Result<std::string> exchange_for_id_jag(const AuthServerMetadata& idp, const ClientRegistration& client,
+                                                const std::string& id_token, const Discovery& discovery,
+                                                const std::optional<std::string>& scope);
   core::Result<TokenBundle> client_credentials(Discovery& discovery, const std::optional<TokenBundle>& previous,
                                                const std::optional<std::string>& scope);
   core::Result<TokenBundle> device_code(Discovery& discovery, const std::optional<TokenBundle>& previous,
                                         const std::optional<std::string>& scope);
   // POSTs to the token endpoint with the client's authentication; the parsed JSON reply.
-  core::Result<nlohmann::json> token_request(const AuthServerMetadata& server, const ClientRegistration& client,
-                                             std::vector<std::pair<std::string, std::string>> form);
-  core::Status authenticate_client(const AuthServerMetadata& server, const ClientRegistration& client,
-                                   std::vector<std::pair<std::string, std::string>>& form, transport::HeaderList& headers);
+  // `reply_needs` names the member a successful reply must carry.
+  core::Result<nlohmann::json> token_request(const AuthServerMetadata& server, const ClientRegistration& client, Form form,
+                                             const char* reply_needs = "access_token");
+  core::Status authenticate_client(const AuthServerMetadata& server, const ClientRegistration& client, Form& form,
+                                   transport::HeaderList& headers);
   TokenBundle bundle_from(const nlohmann::json& reply, const Discovery& discovery, const ClientRegistration& client,
                           const std::string& grant, const std::optional<std::string>& requested_scope) const;
   core::Result<std::string> resolve(const std::string& value, const std::string& field);

@@ -46,6 +46,7 @@ struct OAuthSource::State : std::enable_shared_from_this<OAuthSource::State> {
   std::vector<std::function<void(bool)>> refresh_waiters;
   bool logging_in = false;
   bool auto_login_tried = false;
+  std::string rejected_access_token; // the server refused it and its renewal failed: never reuse it
   std::vector<std::function<void(bool)>> login_waiters;
   int step_ups = 0;
   std::optional<core::Error> last_error;
@@ -159,10 +160,10 @@ core::Result<std::optional<std::string>> OAuthSource::authorization() {
   }
   if (state.bundle && state.bundle->has_access_token()) {
     if (state.bundle->expires_within(now, k_refresh_margin_s) && !state.refreshing &&
-        (!state.bundle->refresh_token.empty() || state.bundle->grant == "client_credentials")) {
+        state.bundle->renewable()) {
       state.start_refresh(nullptr);
     }
-    if (!state.bundle->expires_within(now, 0) || !state.bundle->refresh_token.empty()) {
+    if (!state.bundle->expires_within(now, 0) || state.bundle->renewable()) {
       // An expired token with a refresh under way earns a 401, which waits for the refresh.
       return std::optional<std::string>("Bearer " + state.bundle->access_token);
     }
@@ -199,7 +200,7 @@ void OAuthSource::on_challenge(long status, const std::string& www_authenticate,
     done(false);
     return;
   }
-  if (state.bundle && (!state.bundle->refresh_token.empty() || state.bundle->grant == "client_credentials")) {
+  if (state.bundle && state.bundle->renewable()) {
     state.start_refresh(std::move(done));
     return;
   }
@@ -279,8 +280,10 @@ void OAuthSource::State::refresh_finished(core::Result<TokenBundle> result) {
   }
   spdlog::warn("{}: token refresh failed: {}", server.name, result.error().message);
   if (result.error().kind == core::ErrorKind::auth) {
-    // The refresh token is dead: only a new login helps (started once per process).
+    // The refresh token is dead: only a new login helps (started once per process). The store
+    // still holds the dead tokens, so the login must not take them for someone else's fresh ones.
     if (bundle) {
+      rejected_access_token = bundle->access_token;
       bundle->access_token.clear();
       bundle->refresh_token.clear();
     }
@@ -313,7 +316,7 @@ void OAuthSource::State::start_login(std::optional<std::string> scope, std::opti
   }
   std::weak_ptr<State> weak = weak_from_this();
   spawn([weak, box = mailbox, config = server, pref = preference, k = key, lock_name_copy = lock_name,
-         local = bundle, scope, challenge, step_up, cancel_flag = cancel]() mutable {
+         local = bundle, rejected = rejected_access_token, scope, challenge, step_up, cancel_flag = cancel]() mutable {
     auto result = [&]() -> core::Result<TokenBundle> {
       auto hooks = default_hooks();
       hooks.cancelled = [cancel_flag] { return cancel_flag->load(); };
@@ -322,7 +325,8 @@ void OAuthSource::State::start_login(std::optional<std::string> scope, std::opti
         return store.error();
       }
       auto usable_elsewhere = [&](const std::optional<TokenBundle>& stored) {
-        return stored && stored->usable(unix_now()) && (!local || stored->access_token != local->access_token);
+        return stored && stored->usable(unix_now()) && (!local || stored->access_token != local->access_token) &&
+               (rejected.empty() || stored->access_token != rejected);
       };
       // One browser login per upstream across every bridge: the others wait for its tokens.
       auto lock = platform::ProcessLock::acquire(lock_name_copy + ".login", std::chrono::milliseconds(0));

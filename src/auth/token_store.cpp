@@ -66,6 +66,8 @@ json TokenBundle::to_json() const {
       {"client", client_json},
       {"authorization_server", server.to_json()},
       {"resource_metadata", resource_metadata},
+      {"idp_id_token", idp_id_token},
+      {"idp_refresh_token", idp_refresh_token},
   };
 }
 
@@ -106,6 +108,8 @@ core::Result<TokenBundle> TokenBundle::from_json(const std::string& text) {
   if (auto prm = value.find("resource_metadata"); prm != value.end()) {
     out.resource_metadata = *prm;
   }
+  out.idp_id_token = str(value, "idp_id_token");
+  out.idp_refresh_token = str(value, "idp_refresh_token");
   return out;
 }
 

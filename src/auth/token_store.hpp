@@ -39,11 +39,15 @@ struct TokenBundle {
   std::string refresh_token;
   std::int64_t expires_at = 0; // unix seconds; 0 = unknown (treated as valid until a 401)
   std::string scope;           // granted (or requested, when the server does not say)
-  std::string grant;           // authorization_code, client_credentials, device_code
+  std::string grant;           // authorization_code, client_credentials, device_code, enterprise
   std::int64_t obtained_at = 0;
   ClientRegistration client;
   AuthServerMetadata server;   // authorization-server metadata (or the default endpoints)
   nlohmann::json resource_metadata = nullptr; // protected-resource metadata, when there was one
+  // Enterprise grant: what the sign-in at the identity provider gave (not when the config supplies
+  // the ID token), so a new ID-JAG can be had without the browser while these last.
+  std::string idp_id_token;
+  std::string idp_refresh_token;
 
   [[nodiscard]] nlohmann::json to_json() const;
   static core::Result<TokenBundle> from_json(const std::string& text);
@@ -53,9 +57,15 @@ struct TokenBundle {
   [[nodiscard]] bool expires_within(std::int64_t now, std::int64_t margin_s) const {
     return expires_at != 0 && expires_at - margin_s <= now;
   }
-  // Usable for requests without a new login: a live access token, or a refresh token.
+  // A new access token may be had without the user: with the refresh token, or by asking again
+  // (client_credentials; enterprise, which exchanges the ID token anew and falls back to a login
+  // only when that fails).
+  [[nodiscard]] bool renewable() const {
+    return !refresh_token.empty() || grant == "client_credentials" || grant == "enterprise";
+  }
+  // Usable for requests without a new login: a live access token, or one that can be renewed.
   [[nodiscard]] bool usable(std::int64_t now) const {
-    return (has_access_token() && !expires_within(now, 0)) || !refresh_token.empty();
+    return (has_access_token() && (!expires_within(now, 0) || renewable())) || !refresh_token.empty();
   }
 };
 

@@ -142,7 +142,7 @@ int run_login(const GlobalOptions& global, const std::string& name, const std::v
     return 1;
   }
   std::fprintf(stderr, "Logged in to %s (%s%s%s; %s). Tokens are in the %s.\n", name.c_str(),
-               describe_expiry(bundle->expires_at).c_str(), bundle->refresh_token.empty() ? "" : ", refreshable",
+               describe_expiry(bundle->expires_at).c_str(), bundle->renewable() ? ", refreshable" : "",
                bundle->scope.empty() ? "" : (", scope: " + bundle->scope).c_str(), bundle->grant.c_str(),
                store->describe().c_str());
   return 0;
@@ -162,7 +162,8 @@ void register_login(CLI::App& app, GlobalOptions& global) {
       "(or uses oauth.client_id / oauth.client_metadata_url from the config), opens the browser ($BROWSER\n"
       "first) on a loopback redirect to 127.0.0.1, and stores the tokens in the OS keychain (or the 0600\n"
       "file store). `bridge serve` refreshes them from then on. With \"oauth\": {\"grant\": \"client_credentials\"}\n"
-      "no browser is needed; with \"device_code\" a code to enter on another device is printed.\n"
+      "no browser is needed; with \"device_code\" a code to enter on another device is printed; with\n"
+      "\"enterprise\" you sign in at your company's identity provider (oauth.idp), which grants the access.\n"
       "BRIDGE_OAUTH_TIMEOUT_S changes how long to wait for the browser (default 300).\n"
       "Exit codes: 0 logged in; 1 the login failed (the message says why); 2 no such OAuth server in the config;\n"
       "3 the server could not be reached.");

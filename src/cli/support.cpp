@@ -88,9 +88,9 @@ std::string oauth_login_state(const core::ServerConfig& server, platform::StoreP
   if (tokens.has_access_token() && tokens.expires_at != 0 && tokens.expires_at > now) {
     auto minutes = (tokens.expires_at - now) / 60;
     std::string left = minutes >= 120 ? std::to_string(minutes / 60) + " h" : std::to_string(minutes) + " min";
-    return "signed in (token valid " + left + (tokens.refresh_token.empty() ? "" : ", refreshable") + ")";
+    return "signed in (token valid " + left + (tokens.renewable() ? ", refreshable" : "") + ")";
   }
-  return tokens.refresh_token.empty() ? "signed in" : "signed in (refreshable)";
+  return tokens.renewable() ? "signed in (refreshable)" : "signed in";
 }
 
 void print_table(const std::vector<std::vector<std::string>>& rows) {

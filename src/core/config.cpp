@@ -177,6 +177,39 @@ Status validate_url(ServerConfig& server, const Problems& problems) {
   return ok_status();
 }
 
+// The grant, and what the enterprise grant needs before any network work.
+Status validate_oauth(const OAuthSettings& oauth, const std::string& field, bool has_idp, const Problems& problems) {
+  const auto& grant = oauth.grant;
+  if (grant != "authorization_code" && grant != "client_credentials" && grant != "device_code" && grant != "enterprise") {
+    return problems.error(field + ".grant", "unknown grant \"" + grant + "\"",
+                          "use \"authorization_code\", \"client_credentials\", \"device_code\" or \"enterprise\"");
+  }
+  if (grant != "enterprise") {
+    if (has_idp) {
+      return problems.error(field + ".idp", "is only used with \"grant\": \"enterprise\"",
+                            "remove it, or set \"grant\": \"enterprise\"");
+    }
+    return ok_status();
+  }
+  if (oauth.client_id.empty()) {
+    return problems.error(field + ".client_id", "missing for the enterprise grant",
+                          "give the client ID the MCP server's authorization server registered for the bridge (the IdP names it in the ID-JAG)");
+  }
+  if (!has_idp || oauth.idp.client_id.empty()) {
+    return problems.error(field + ".idp.client_id", "missing for the enterprise grant",
+                          "give the bridge's client ID at your identity provider");
+  }
+  if (oauth.idp.issuer.empty() && oauth.idp.token_endpoint.empty()) {
+    return problems.error(field + ".idp.issuer", "missing for the enterprise grant",
+                          "give your identity provider's issuer URL, e.g. \"https://acme.okta.com\"");
+  }
+  if (oauth.idp.issuer.empty() && oauth.idp.id_token.empty()) {
+    return problems.error(field + ".idp.issuer", "missing: without \"id_token\" the bridge signs in at the IdP and needs its issuer",
+                          "give your identity provider's issuer URL, e.g. \"https://acme.okta.com\"");
+  }
+  return ok_status();
+}
+
 Result<ServerConfig> parse_server(const std::string& name, const json& value, const Problems& problems,
                                   std::vector<std::string>& warnings) {
   std::string field = "servers." + name;
@@ -241,7 +274,7 @@ Result<ServerConfig> parse_server(const std::string& name, const json& value, co
   if (const json* oauth = reader.object("oauth")) {
     ObjectReader oauth_reader(*oauth, field + ".oauth", problems,
                               {"client_id", "client_secret", "client_metadata_url", "scopes", "grant", "redirect_port",
-                               "private_key_pem", "signing_algorithm"});
+                               "private_key_pem", "signing_algorithm", "idp"});
     oauth_reader.string("client_id", server.oauth.client_id, "\"my-client\"");
     oauth_reader.string("client_secret", server.oauth.client_secret, "\"${env:JC_SECRET}\"");
     oauth_reader.string("client_metadata_url", server.oauth.client_metadata_url, "\"https://example.com/client.json\"");
@@ -250,14 +283,27 @@ Result<ServerConfig> parse_server(const std::string& name, const json& value, co
     oauth_reader.integer("redirect_port", server.oauth.redirect_port, 0, 65535);
     oauth_reader.string("private_key_pem", server.oauth.private_key_pem, "\"${file:/path/key.pem}\"");
     oauth_reader.string("signing_algorithm", server.oauth.signing_algorithm, "\"ES256\"");
+    const json* idp = oauth_reader.object("idp");
     oauth_reader.collect_unknown(warnings);
     if (oauth_reader.error()) {
       return *oauth_reader.error();
     }
-    const auto& grant = server.oauth.grant;
-    if (grant != "authorization_code" && grant != "client_credentials" && grant != "device_code") {
-      return problems.error(field + ".oauth.grant", "unknown grant \"" + grant + "\"",
-                            "use \"authorization_code\", \"client_credentials\" or \"device_code\"");
+    if (idp != nullptr) {
+      auto& settings = server.oauth.idp;
+      ObjectReader idp_reader(*idp, field + ".oauth.idp", problems,
+                              {"issuer", "token_endpoint", "client_id", "client_secret", "id_token"});
+      idp_reader.string("issuer", settings.issuer, "\"https://acme.okta.com\"");
+      idp_reader.string("token_endpoint", settings.token_endpoint, "\"https://acme.okta.com/oauth2/v1/token\"");
+      idp_reader.string("client_id", settings.client_id, "\"0oa1bridge\"");
+      idp_reader.string("client_secret", settings.client_secret, "\"${keychain:okta}\"");
+      idp_reader.string("id_token", settings.id_token, "\"${env:IDP_ID_TOKEN}\"");
+      idp_reader.collect_unknown(warnings);
+      if (idp_reader.error()) {
+        return *idp_reader.error();
+      }
+    }
+    if (auto status = validate_oauth(server.oauth, field + ".oauth", idp != nullptr, problems); !status) {
+      return status.error();
     }
   }
   reader.collect_unknown(warnings);
@@ -276,6 +322,8 @@ Result<ServerConfig> parse_server(const std::string& name, const json& value, co
   }
   if (!auth_given && !server.token.empty()) {
     server.auth = AuthMode::token; // a token without "auth" can only mean token auth
+  } else if (!auth_given && value.contains("oauth")) {
+    server.auth = AuthMode::oauth; // and an "oauth" block, OAuth
   }
   if (server.auth == AuthMode::token && server.token.empty()) {
     return problems.error(field + ".token", "missing for \"auth\": \"token\"",

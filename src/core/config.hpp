@@ -19,15 +19,28 @@ namespace bridge::core {
 
 enum class AuthMode { none, token, oauth };
 
+// Enterprise-Managed Authorization (MCP extension, SEP-990; "Cross App Access"): the user's
+// enterprise identity provider, where the bridge signs in with OpenID Connect and exchanges the
+// ID token for an ID-JAG (RFC 8693) that the MCP server's authorization server accepts as a
+// JWT bearer grant (RFC 7523).
+struct IdpSettings {
+  std::string issuer;               // OpenID discovery of the IdP's endpoints
+  std::string token_endpoint;       // overrides the discovered one
+  std::string client_id;            // the bridge's client at the IdP (the ID token's audience)
+  std::string client_secret;        // may be a reference
+  std::string id_token;             // may be a reference; empty = sign in through the browser
+};
+
 struct OAuthSettings {
   std::string client_id;
   std::string client_secret;        // may be a reference
   std::string client_metadata_url;
   std::vector<std::string> scopes;
-  std::string grant = "authorization_code"; // or client_credentials, device_code
+  std::string grant = "authorization_code"; // or client_credentials, device_code, enterprise
   int redirect_port = 0;            // 0 = ephemeral
   std::string private_key_pem;      // may be a reference
   std::string signing_algorithm;
+  IdpSettings idp;                  // grant "enterprise" only
 };
 
 struct ToolFilter {

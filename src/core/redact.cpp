@@ -18,10 +18,10 @@ const std::vector<Pattern>& patterns() {
         {std::regex(R"re(((?:proxy-)?authorization"?\s*[:=]\s*"?)[^"\r\n,}]+)re", icase), "$1[redacted]"},
         {std::regex(R"re((bearer|basic)\s+[A-Za-z0-9._~+/=-]+)re", icase), "$1 [redacted]"},
         {std::regex(R"re(jca_[A-Za-z0-9]+)re"), "jca_[redacted]"},
-        {std::regex(R"re(("(?:access_token|refresh_token|id_token|client_secret|code_verifier|password|api_key|apikey|token|secret)"\s*:\s*")[^"]*)re",
+        {std::regex(R"re(("(?:access_token|refresh_token|id_token|idp_id_token|idp_refresh_token|subject_token|assertion|client_assertion|client_secret|code_verifier|password|api_key|apikey|token|secret)"\s*:\s*")[^"]*)re",
                     icase),
          "$1[redacted]"},
-        {std::regex(R"re(((?:^|[?&\s])(?:access_token|refresh_token|id_token|client_secret|code_verifier|password|api_key|apikey|token|code|state)=)[^&\s"]+)re",
+        {std::regex(R"re(((?:^|[?&\s])(?:access_token|refresh_token|id_token|subject_token|assertion|client_assertion|client_secret|code_verifier|password|api_key|apikey|token|code|state)=)[^&\s"]+)re",
                     icase),
          "$1[redacted]"},
     };

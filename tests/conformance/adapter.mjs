@@ -61,6 +61,18 @@ if (scenario.startsWith("auth/")) {
   }
   if (context.signing_algorithm) oauth.signing_algorithm = context.signing_algorithm;
   if (scenario.startsWith("auth/client-credentials")) oauth.grant = "client_credentials";
+  if (context.idp_id_token) {
+    // Enterprise-Managed Authorization (cross-app access): the ID token the enterprise IdP issued
+    // at single sign-on, exchanged there for an ID-JAG, presented to the MCP authorization server.
+    env.CONFORMANCE_IDP_ID_TOKEN = context.idp_id_token;
+    oauth.grant = "enterprise";
+    oauth.idp = {
+      issuer: context.idp_issuer,
+      token_endpoint: context.idp_token_endpoint,
+      client_id: context.idp_client_id,
+      id_token: "${env:CONFORMANCE_IDP_ID_TOKEN}",
+    };
+  }
   // The client ID metadata document the conformance authorization server expects (basic-cimd).
   oauth.client_metadata_url = "https://conformance-test.local/client-metadata.json";
   entry.oauth = oauth;

@@ -105,6 +105,23 @@ test("forced expiry mid-session: refresh and retry are invisible to the client",
   await again.close();
 });
 
+test("a refresh token the server revoked: serve logs in again in the browser, the call goes through", T, async (t) => {
+  const peer = await startPeer("oauth-server", [], { t });
+  const home = await tempHome({ t });
+  const config = oauthConfig(peer);
+  assert.equal((await login(peer, home, config, {}, t)).code, 0);
+  const bridge = await serve(config, home, t);
+  await bridge.waitForTools((tools) => tools.some((x) => x.name === "acme_echo"));
+  await fetch(`${peer.base}/_test/revoke-refresh`, { method: "POST" });
+  await fetch(`${peer.base}/_test/expire`, { method: "POST" });
+  // The dead tokens are still in the store: the login must not mistake them for fresh ones.
+  const r = await bridge.callTool("acme_echo", { message: "after revocation" }, { timeoutMs: 30_000 });
+  assert.equal(textOf(r), "after revocation", allText(r));
+  assert.equal((await peer.state()).authorizations, 2, "a second browser login");
+  assert.equal(browserOpens(home), 2);
+  await bridge.close();
+});
+
 test("two bridges refreshing at once both keep working; the rotating refresh token is used once", T, async (t) => {
   const peer = await startPeer("oauth-server", [], { t });
   const home = await tempHome({ t });

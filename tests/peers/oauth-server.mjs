@@ -8,10 +8,13 @@
 //   - access tokens live --access-ttl-s seconds (default 3600); refresh tokens rotate: each is
 //     good for one use, a reused one is refused (invalid_grant) and counted;
 //   - revocation (RFC 7009) of access and refresh tokens;
-//   - the device authorization grant (RFC 8628): the user "approves" by the second poll.
-//   node oauth-server.mjs --port 0 [--access-ttl-s N] [--scopes "mcp:read mcp:write"]
+//   - the device authorization grant (RFC 8628): the user "approves" by the second poll;
+//   - with --enterprise, an enterprise identity provider and the JWT bearer grant for ID-JAGs
+//     (peers/enterprise-idp.mjs); --id-token-ttl-s sets the lifetime of its ID tokens.
+//   node oauth-server.mjs --port 0 [--access-ttl-s N] [--scopes "mcp:read mcp:write"] [--enterprise]
 // Prints {"listening":"http://127.0.0.1:PORT/mcp"} on stdout when ready.
-// Test hooks (loopback only): GET /_test/state; POST /_test/expire (every access token expires now).
+// Test hooks (loopback only): GET /_test/state; POST /_test/expire (every access token expires now);
+// POST /_test/revoke-refresh (every refresh token issued so far is revoked).
 // Tools: whoami (the client id and scopes of the caller's token), echo.
 import express from "express";
 import { randomUUID } from "node:crypto";
@@ -22,6 +25,7 @@ import { mcpAuthRouter, createOAuthMetadata, getOAuthProtectedResourceMetadataUr
 import { requireBearerAuth } from "@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js";
 import { InvalidTokenError, InvalidGrantError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
 import { z } from "zod";
+import { mountEnterprise, JWT_BEARER } from "./enterprise-idp.mjs";
 
 const stdoutWrite = process.stdout.write.bind(process.stdout);
 console.log = (...a) => console.error(...a);
@@ -33,6 +37,8 @@ const { values: args } = parseArgs({
     port: { type: "string", default: "0" },
     "access-ttl-s": { type: "string", default: "3600" },
     scopes: { type: "string", default: "mcp:read mcp:write" },
+    enterprise: { type: "boolean", default: false },
+    "id-token-ttl-s": { type: "string", default: "3600" },
   },
 });
 const accessTtl = Number(args["access-ttl-s"]);
@@ -61,12 +67,15 @@ const refreshTokens = new Map(); // token → {clientId, scopes, resource, used,
 const deviceCodes = new Map(); // device_code → {clientId, scopes, resource, polls}
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
-function issue(clientId, scopes, resource) {
+function issue(clientId, scopes, resource, { refresh = true } = {}) {
   const access = "at-" + randomUUID();
-  const refresh = "rt-" + randomUUID();
   accessTokens.set(access, { clientId, scopes, resource, expiresAt: Math.floor(Date.now() / 1000) + accessTtl });
-  refreshTokens.set(refresh, { clientId, scopes, resource, used: false });
-  return { access_token: access, token_type: "bearer", expires_in: accessTtl, refresh_token: refresh, scope: scopes.join(" ") };
+  const reply = { access_token: access, token_type: "bearer", expires_in: accessTtl, scope: scopes.join(" ") };
+  if (refresh) {
+    reply.refresh_token = "rt-" + randomUUID();
+    refreshTokens.set(reply.refresh_token, { clientId, scopes, resource, used: false });
+  }
+  return reply;
 }
 
 const provider = {
@@ -161,6 +170,10 @@ const server = app.listen(Number(args.port) || 0, "127.0.0.1", () => {
   const mcpUrl = new URL("/mcp", base);
   app.use("/_test", (req, res, next) => (isLoopback(req.socket.remoteAddress) ? next() : res.status(403).json({ error: "loopback only" })));
   app.get("/_test/state", (_req, res) => res.json(state));
+  app.post("/_test/revoke-refresh", (_req, res) => {
+    for (const entry of refreshTokens.values()) entry.revoked = true;
+    res.json({ revoked: refreshTokens.size });
+  });
   app.post("/_test/expire", (_req, res) => {
     const now = Math.floor(Date.now() / 1000);
     let n = 0;
@@ -185,7 +198,8 @@ const server = app.listen(Number(args.port) || 0, "127.0.0.1", () => {
   // for that grant type.
   app.get("/.well-known/oauth-authorization-server", (_req, res) => {
     const metadata = createOAuthMetadata(routerOptions);
-    res.json({ ...metadata, device_authorization_endpoint: `${base}/device_authorization`, grant_types_supported: [...metadata.grant_types_supported, DEVICE_GRANT] });
+    const grants = [...metadata.grant_types_supported, DEVICE_GRANT, ...(args.enterprise ? [JWT_BEARER] : [])];
+    res.json({ ...metadata, device_authorization_endpoint: `${base}/device_authorization`, grant_types_supported: grants });
   });
   app.post("/device_authorization", express.urlencoded({ extended: false }), (req, res) => {
     const client = clients.get(req.body.client_id);
@@ -206,6 +220,15 @@ const server = app.listen(Number(args.port) || 0, "127.0.0.1", () => {
     state.resources.push(req.body.resource ?? null);
     res.json(issue(entry.clientId, entry.scopes, req.body.resource ?? entry.resource));
   });
+  if (args.enterprise) {
+    mountEnterprise(app, {
+      base,
+      mcpUrl: mcpUrl.href,
+      state,
+      issueAccess: (clientId, scopes, resource) => issue(clientId, scopes, resource, { refresh: false }),
+      idTokenTtl: Number(args["id-token-ttl-s"]),
+    });
+  }
   app.use(mcpAuthRouter(routerOptions));
   const bearer = requireBearerAuth({ verifier: provider, resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(mcpUrl) });
   app.all("/mcp", (req, res, next) => {

@@ -41,6 +41,23 @@ TEST_CASE("base64 and base64url", "[auth][crypto]") {
   CHECK(hex(sha256("abc")) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+TEST_CASE("base64url decoding, and the claims of a JWT read without its signature", "[auth][crypto]") {
+  for (std::string text : {"", "f", "fo", "foo", "foob", "\xfb\xff\x00\x01"}) {
+    CHECK(base64url_decode(base64url(text)) == std::optional<std::string>(text));
+  }
+  CHECK(base64url_decode("-_8") == std::optional<std::string>("\xfb\xff"));
+  CHECK_FALSE(base64url_decode("Zm8=").has_value()); // padding is not base64url
+  CHECK_FALSE(base64url_decode("Z").has_value());    // no whole byte
+  CHECK_FALSE(base64url_decode("Zm 8").has_value());
+  nlohmann::json claims = {{"sub", "alice"}, {"exp", 1700000000}, {"nonce", "n-1"}};
+  std::string jwt = base64url(R"({"alg":"HS256"})") + "." + base64url(claims.dump()) + ".c2ln";
+  CHECK(unverified_jwt_claims(jwt) == claims);
+  CHECK(unverified_jwt_claims("not a jwt") == nlohmann::json::object());
+  CHECK(unverified_jwt_claims("a.b") == nlohmann::json::object());
+  CHECK(unverified_jwt_claims("a." + base64url("[1]") + ".c") == nlohmann::json::object()); // claims must be an object
+  CHECK(unverified_jwt_claims("a.!!.c") == nlohmann::json::object());
+}
+
 TEST_CASE("JWT client assertions: ES256 and RS256 keys, wrong pairings refused", "[auth][jwt]") {
   // Throwaway keys generated for this test only.
   const std::string ec_key =

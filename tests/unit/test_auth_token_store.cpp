@@ -63,6 +63,8 @@ TEST_CASE("token bundles round-trip through the store", "[auth][token-store]") {
   bundle.server.revocation_endpoint = "https://as/revoke";
   bundle.server.raw = {{"revocation_endpoint", "https://as/revoke"}};
   bundle.resource_metadata = {{"resource", "https://mcp.example.com/mcp"}};
+  bundle.idp_id_token = "idt";
+  bundle.idp_refresh_token = "idrt";
   REQUIRE(store.save("k", bundle).ok());
   CHECK(raw->values.count("k") == 1);
   auto loaded = store.load("k");
@@ -81,6 +83,8 @@ TEST_CASE("token bundles round-trip through the store", "[auth][token-store]") {
   CHECK(again.server.revocation_endpoint == "https://as/revoke");
   CHECK(again.server.discovered);
   CHECK(again.resource_metadata["resource"] == "https://mcp.example.com/mcp");
+  CHECK(again.idp_id_token == "idt");
+  CHECK(again.idp_refresh_token == "idrt");
   CHECK(again.to_json() == bundle.to_json());
 
   REQUIRE(store.erase("k").ok());
@@ -89,6 +93,21 @@ TEST_CASE("token bundles round-trip through the store", "[auth][token-store]") {
   CHECK_FALSE(gone->has_value());
   raw->values["bad"] = "{not json";
   CHECK_FALSE(store.load("bad").ok());
+}
+
+TEST_CASE("which bundles can be renewed without the user", "[auth][token-store]") {
+  TokenBundle bundle;
+  bundle.grant = "authorization_code";
+  CHECK_FALSE(bundle.renewable());
+  bundle.refresh_token = "rt";
+  CHECK(bundle.renewable());
+  bundle.refresh_token.clear();
+  bundle.grant = "client_credentials";
+  CHECK(bundle.renewable());
+  bundle.grant = "enterprise"; // a new exchange; a login only when the IdP sign-in is gone
+  CHECK(bundle.renewable());
+  bundle.grant = "device_code";
+  CHECK_FALSE(bundle.renewable());
 }
 
 TEST_CASE("token keys: per server name and effective URL", "[auth][token-store]") {
@@ -123,6 +142,11 @@ TEST_CASE("expiry math", "[auth][expiry]") {
   CHECK_FALSE(bundle.usable(2000));
   bundle.refresh_token = "rt";
   CHECK(bundle.usable(5000)); // expired, but refreshable
+  bundle.refresh_token.clear();
+  bundle.grant = "enterprise";
+  CHECK(bundle.usable(5000)); // expired, but the ID token can be exchanged again
+  bundle.access_token.clear();
+  CHECK_FALSE(bundle.usable(5000)); // nothing left of the last sign-in
   bundle.expires_at = 0;      // unknown: valid until the server says otherwise
   CHECK_FALSE(bundle.expires_within(1'000'000, 60));
 }

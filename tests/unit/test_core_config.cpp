@@ -163,3 +163,36 @@ TEST_CASE("servers keep the order of the file", "[config]") {
   CHECK(config->servers[1].name == "alpha");
   CHECK(config->servers[2].name == "mid");
 }
+
+TEST_CASE("enterprise grant: the client at the authorization server and the identity provider", "[config]") {
+  auto config = parse(R"({"servers": {"corp": {"url": "https://mcp.example.com/mcp",
+    "oauth": {"grant": "enterprise", "client_id": "bridge", "client_secret": "${env:S}",
+              "idp": {"issuer": "https://acme.okta.com", "client_id": "0oa1", "client_secret": "${keychain:okta}"}}}}})");
+  REQUIRE(config.ok());
+  const auto& corp = config->servers[0];
+  CHECK(corp.auth == AuthMode::oauth); // an "oauth" block without "auth" means OAuth
+  CHECK(corp.oauth.grant == "enterprise");
+  CHECK(corp.oauth.idp.issuer == "https://acme.okta.com");
+  CHECK(corp.oauth.idp.client_id == "0oa1");
+  CHECK(corp.oauth.idp.client_secret == "${keychain:okta}");
+  CHECK(config->warnings.empty());
+
+  auto with_token = parse(R"({"servers": {"corp": {"url": "https://mcp.example.com/mcp", "auth": "oauth",
+    "oauth": {"grant": "enterprise", "client_id": "bridge",
+              "idp": {"token_endpoint": "https://idp/token", "client_id": "c", "id_token": "${env:ID_TOKEN}"}}}}})");
+  REQUIRE(with_token.ok());
+  CHECK(with_token->servers[0].oauth.idp.id_token == "${env:ID_TOKEN}");
+
+  const std::string head = R"({"servers": {"corp": {"url": "https://mcp.example.com/mcp", "auth": "oauth", "oauth": )";
+  CHECK(message_has(parse(head + R"({"grant": "enterprise", "idp": {"issuer": "https://i", "client_id": "c"}}}}})"),
+                    "servers.corp.oauth.client_id: missing for the enterprise grant"));
+  CHECK(message_has(parse(head + R"({"grant": "enterprise", "client_id": "b"}}}})"),
+                    "servers.corp.oauth.idp.client_id: missing"));
+  CHECK(message_has(parse(head + R"({"grant": "enterprise", "client_id": "b", "idp": {"client_id": "c"}}}}})"),
+                    "servers.corp.oauth.idp.issuer: missing"));
+  CHECK(message_has(parse(head + R"({"grant": "enterprise", "client_id": "b", "idp": {"client_id": "c", "token_endpoint": "https://t"}}}}})"),
+                    "without \"id_token\" the bridge signs in at the IdP"));
+  CHECK(message_has(parse(head + R"({"idp": {"client_id": "c"}}}}})"), "servers.corp.oauth.idp: is only used with"));
+  CHECK(message_has(parse(head + R"({"grant": "enterprise", "client_id": "b", "idp": {"client_id": "c", "issuer": 5}}}}})"),
+                    "servers.corp.oauth.idp.issuer: must be a string"));
+}

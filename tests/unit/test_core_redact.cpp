@@ -31,6 +31,11 @@ TEST_CASE("JumpCloud API keys, token fields and OAuth codes are masked", "[redac
   CHECK_FALSE(leaks("grant_type=authorization_code&code=c0de&code_verifier=v3r&client_secret=cs", "v3r"));
   CHECK_FALSE(leaks("GET /callback?code=c0de&state=st4te HTTP/1.1", "st4te"));
   CHECK_FALSE(leaks(R"({"client_secret":"cs-9","password":"pw"})", "cs-9"));
+  // Enterprise grant: the ID token in a token exchange, the ID-JAG in a JWT bearer grant.
+  CHECK_FALSE(leaks("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token=eyJ.id.tok", "eyJ.id.tok"));
+  CHECK_FALSE(leaks("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=eyJ.jag.tok", "eyJ.jag.tok"));
+  CHECK_FALSE(leaks(R"({"idp_id_token":"idt-1","idp_refresh_token":"idrt-2"})", "idt-1"));
+  CHECK_FALSE(leaks(R"({"idp_id_token":"idt-1","idp_refresh_token":"idrt-2"})", "idrt-2"));
 }
 
 TEST_CASE("ordinary messages about tokens stay readable", "[redact]") {
