@@ -14,6 +14,8 @@ cmake --build --preset ci -j2
 ctest --preset ci
 # The Secret Service backend against a real gnome-keyring on a private D-Bus session.
 tests/keyring/run-with-keyring.sh build/ci/tests/unit_tests "[keyring]" --order decl
+# A whole session through the binary with that keyring: no secret may land outside it.
+tests/keyring/run-with-keyring.sh env BRIDGE_BIN="$PWD/build/ci/src/bridge" node --test tests/keyring/
 
 if [ "${BRIDGE_SKIP_ASAN:-0}" != 1 ]; then
   cmake --preset asan >/dev/null
