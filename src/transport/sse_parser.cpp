@@ -17,12 +17,19 @@ constexpr std::string_view k_bom = "\xEF\xBB\xBF";
 // data budget by this much before it is certain that its value will.
 constexpr std::size_t k_data_prefix_max = 6;
 
-// Appends with amortised doubling, always leaving k_sse_data_padding spare bytes, so a buffer that
-// ends up as an event's data never needs a final reallocation (and copy) to get its padding.
+// Appends with amortised geometric growth, always leaving k_sse_data_padding spare bytes, so a
+// buffer that ends up as an event's data never needs a final reallocation (and copy) to get its
+// padding. Past 1 MiB the capacity grows 8× at a time: each growth copies the content into a new
+// buffer while the old one is still resident, so the peak is about twice the content at the last
+// growth; with big steps that last growth comes early (a 50 MB event grows at 8 MiB, peaking near
+// its own size, where doubling grew at 32 MiB and peaked at 64). Capacity never written to is
+// address space, not resident memory.
 void append_padded(std::string& buffer, std::string_view piece) {
+  constexpr std::size_t k_large = std::size_t{1} << 20;
   std::size_t needed = buffer.size() + piece.size() + k_sse_data_padding;
   if (buffer.capacity() < needed) {
-    buffer.reserve(std::max(needed, buffer.capacity() * 2));
+    std::size_t factor = buffer.capacity() >= k_large ? 8 : 2;
+    buffer.reserve(std::max(needed, buffer.capacity() * factor));
   }
   buffer.append(piece);
 }
@@ -41,6 +48,15 @@ std::size_t line_budget(std::size_t max_event_bytes) {
              : max_event_bytes + k_data_prefix_max;
 }
 
+// The length of a `data` field prefix that can be dropped from the start of a line already:
+// "data: " (6), or "data:" (5) when the next byte is known not to be the optional space.
+std::size_t data_prefix_length(std::string_view start) {
+  if (start.size() < 6 || start.substr(0, 5) != "data:") {
+    return 0;
+  }
+  return start[5] == ' ' ? 6 : 5;
+}
+
 bool all_ascii_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -55,6 +71,7 @@ core::Status SseParser::fail() {
     m_failed = true;
     // Give the memory back at once: the stream is dead and the buffers may be huge.
     std::string().swap(m_line);
+    m_line_prefix = 0;
     std::string().swap(m_data);
     m_has_data = false;
   }
@@ -65,9 +82,14 @@ core::Status SseParser::fail() {
 bool SseParser::carry_over(std::string_view partial) {
   // The unfinished line counts toward the event's budget, so a peer that never sends a line
   // terminator cannot grow memory without bound either.
-  std::size_t pending = m_data.size() + m_line.size() + partial.size();
+  // The dropped prefix counts as if it were still there: failing must not depend on chunking.
+  std::size_t pending = m_data.size() + m_line_prefix + m_line.size() + partial.size();
   if (pending > line_budget(m_max_event_bytes)) {
     return false;
+  }
+  if (m_line.empty() && m_line_prefix == 0) {
+    m_line_prefix = data_prefix_length(partial);
+    partial.remove_prefix(m_line_prefix);
   }
   append_padded(m_line, partial);
   return true;
@@ -119,11 +141,15 @@ core::Status SseParser::feed(std::string_view chunk) {
     }
     std::string_view piece(pos, static_cast<std::size_t>(eol - pos));
     bool line_ok = true;
-    if (m_line.empty()) {
+    if (m_line.empty() && m_line_prefix == 0) {
       // The same budget check a carried-over line gets, so that failing does not depend on how
       // the stream happened to be chunked.
       line_ok = m_data.size() + piece.size() <= line_budget(m_max_event_bytes) &&
                 process_line(piece, nullptr);
+    } else if (m_line_prefix != 0) {
+      line_ok = carry_over(piece) && add_data(m_line, &m_line, 0);
+      m_line.clear();
+      m_line_prefix = 0;
     } else {
       line_ok = carry_over(piece) && process_line(m_line, &m_line);
       m_line.clear();
@@ -174,23 +200,7 @@ bool SseParser::process_line(std::string_view line, std::string* owner) {
   std::string_view value = line.substr(value_start);
 
   if (field == "data") {
-    std::size_t new_size = m_has_data ? m_data.size() + 1 + value.size() : value.size();
-    if (new_size > m_max_event_bytes) {
-      return false;
-    }
-    if (m_has_data) {
-      append_padded(m_data, "\n");
-      append_padded(m_data, value);
-    } else if (owner != nullptr) {
-      // Take the line buffer over and drop the "data:" prefix in place: a 50 MB line is never
-      // copied, and never exists twice.
-      m_data = std::move(*owner);
-      m_data.erase(0, value_start);
-    } else {
-      m_data.clear();
-      append_padded(m_data, value);
-    }
-    m_has_data = true;
+    return add_data(value, owner, value_start);
   } else if (field == "event") {
     m_event_type.assign(value);
   } else if (field == "id") {
@@ -208,6 +218,29 @@ bool SseParser::process_line(std::string_view line, std::string* owner) {
     }
   }
   // Any other field is ignored, as the standard says.
+  return true;
+}
+
+bool SseParser::add_data(std::string_view value, std::string* owner, std::size_t value_offset) {
+  std::size_t new_size = m_has_data ? m_data.size() + 1 + value.size() : value.size();
+  if (new_size > m_max_event_bytes) {
+    return false;
+  }
+  if (m_has_data) {
+    append_padded(m_data, "\n");
+    append_padded(m_data, value);
+  } else if (owner != nullptr) {
+    // Take the line buffer over (dropping a prefix still in it): a 50 MB line is never copied,
+    // and never exists twice.
+    m_data = std::move(*owner);
+    if (value_offset != 0) {
+      m_data.erase(0, value_offset);
+    }
+  } else {
+    m_data.clear();
+    append_padded(m_data, value);
+  }
+  m_has_data = true;
   return true;
 }
 
@@ -237,6 +270,7 @@ void SseParser::finish() {
   // An unterminated event is discarded. The parser is left ready for a new stream (a reconnect),
   // keeping what outlives a connection: the last event id and the retry time.
   std::string().swap(m_line);
+  m_line_prefix = 0;
   std::string().swap(m_data);
   m_has_data = false;
   m_event_type.clear();

@@ -55,6 +55,9 @@ private:
   // bytes of `line` and may be moved from (a big `data:` line is taken over, never copied).
   // Fails (and stops the parser) when a `data:` line makes the event exceed max_event_bytes.
   [[nodiscard]] bool process_line(std::string_view line, std::string* owner);
+  // A `data` line's value; `owner`, when not null, holds the line from byte `value_offset` on
+  // being exactly `value`, and may be moved from.
+  [[nodiscard]] bool add_data(std::string_view value, std::string* owner, std::size_t value_offset);
   void dispatch();
   core::Status fail();
   [[nodiscard]] bool carry_over(std::string_view partial);
@@ -62,6 +65,9 @@ private:
   EventHandler m_on_event;
   std::size_t m_max_event_bytes;
   std::string m_line;          // the unfinished line carried over between chunks
+  // When not 0, m_line is the value of a `data` line whose first m_line_prefix bytes ("data:" or
+  // "data: ") were dropped as the line began: a big value is then never moved down by 6 bytes.
+  std::size_t m_line_prefix = 0;
   bool m_pending_cr = false;   // last chunk ended in CR: a following LF belongs to it
   bool m_bom_checked = false;
   bool m_failed = false;

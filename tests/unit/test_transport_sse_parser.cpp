@@ -343,6 +343,25 @@ TEST_CASE("sse: a multi-megabyte event in 16 KB chunks", "[sse]") {
   CHECK(std::chrono::duration_cast<std::chrono::seconds>(elapsed).count() < 10);
 }
 
+TEST_CASE("sse: a data prefix cut anywhere by the chunking (dropped early when it can be)", "[sse]") {
+  // A line that starts a chunk's unfinished tail has its "data:"/"data: " dropped at once; the
+  // optional space after "data:" is only known once the next byte has arrived.
+  const std::string stream = "data:x1\n\ndata: y2\n\ndata:  z3\n\ndata:\n\ndata: a\ndata:b\n\ndatax: no\ndata: \n\n";
+  auto whole = parse_whole(stream);
+  REQUIRE(whole.size() == 6);
+  CHECK(whole[0].data == "x1");
+  CHECK(whole[1].data == "y2");
+  CHECK(whole[2].data == " z3");
+  CHECK(whole[3].data == "");
+  CHECK(whole[4].data == "a\nb");
+  CHECK(whole[5].data == "");
+  for (std::size_t first = 1; first <= 12; ++first) {
+    for (std::size_t rest : {std::size_t{1}, std::size_t{2}, std::size_t{5}, std::size_t{6}, std::size_t{7}, std::size_t{64}}) {
+      CHECK(same_events(parse_in_pieces(stream, {first, rest}), whole));
+    }
+  }
+}
+
 TEST_CASE("sse: many events in one chunk are all found", "[sse]") {
   std::string stream;
   for (int i = 0; i < 10000; ++i) {
