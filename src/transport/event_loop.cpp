@@ -325,7 +325,8 @@ void EventLoop::run() {
     if (!started_transfers) {
       long long wait_ms = k_idle_wait_ms;
       if (!m_timer_order.empty()) {
-        auto delta = std::chrono::duration_cast<std::chrono::milliseconds>(m_timer_order.begin()->first - now()).count();
+        // Rounded up: a timer 0.4 ms away must not turn into a string of zero-timeout polls.
+        auto delta = std::chrono::ceil<std::chrono::milliseconds>(m_timer_order.begin()->first - now()).count();
         wait_ms = std::clamp<long long>(delta, 0, k_idle_wait_ms);
       }
       {

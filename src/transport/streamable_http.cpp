@@ -68,6 +68,7 @@ struct StreamableHttpLink::Exchange {
   std::optional<core::Error> stream_error;
   std::chrono::steady_clock::time_point last_activity;
   core::Scheduler::TimerId idle_timer = 0;
+  core::Scheduler::TimerId grace_timer = 0; // ends a reply stream the server leaves open
 };
 
 StreamableHttpLink::StreamableHttpLink(EventLoop& loop, StreamableHttpOptions options, core::UpstreamListener& listener,
@@ -100,10 +101,14 @@ core::Scheduler::TimerId StreamableHttpLink::after(std::chrono::milliseconds del
 double StreamableHttpLink::random_unit() { return std::uniform_real_distribution<double>(0.0, 1.0)(m_random); }
 
 void StreamableHttpLink::retire(std::unique_ptr<Exchange> exchange) {
-  if (exchange->idle_timer != 0) {
-    m_loop.cancel(exchange->idle_timer);
-    m_timers.erase(exchange->idle_timer);
-    exchange->idle_timer = 0;
+  // Its timers go with it: a finished exchange must not wake the loop later (one timer per call
+  // left behind would wake an idle bridge once for every call it made).
+  for (auto* timer : {&exchange->idle_timer, &exchange->grace_timer}) {
+    if (*timer != 0) {
+      m_loop.cancel(*timer);
+      m_timers.erase(*timer);
+      *timer = 0;
+    }
   }
   m_retired.push_back(std::move(exchange));
   if (m_reap_timer == 0) {
@@ -465,9 +470,10 @@ void StreamableHttpLink::on_exchange_message(Exchange& exchange, std::string&& t
       // resumed stream, which the SDK never ends) must not hold a connection for nothing.
       auto transfer = exchange.transfer;
       auto grace = exchange.kind == Kind::resume ? std::chrono::milliseconds(0) : k_reply_stream_grace;
-      after(grace, [this, transfer] {
+      exchange.grace_timer = after(grace, [this, transfer] {
         auto it = m_exchanges.find(transfer);
         if (it != m_exchanges.end()) {
+          it->second->grace_timer = 0; // this one has fired
           m_loop.cancel_transfer(transfer);
           retire(std::move(it->second));
           m_exchanges.erase(it);
