@@ -109,6 +109,9 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${MCP_BRIDGE_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "${MCP_BRIDGE_HOMEPAGE}")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# libcurl, libcrypto and libsecret are opened with dlopen on first use (platform/linux/
+# lazy_library.hpp), which dpkg-shlibdeps cannot see: named here, and CPack adds what it finds.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4 (>= 7.85), libssl3, libsecret-1-0") # 7.85: CURLOPT_PROTOCOLS_STR
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "gnome-keyring")
 

@@ -37,4 +37,9 @@ bool write_stdout(const char* data, std::size_t size);
 // Ignore SIGPIPE-style signals so a vanished client is an error value, not a kill.
 void prepare_stdio();
 
+// Starts loading the HTTP and TLS libraries in the background where the platform opens them on
+// first use (Linux: platform/linux/lazy_library.hpp), so `serve` answers `initialize` without
+// waiting for them; elsewhere they come with the executable and this does nothing.
+void preload_network_libraries();
+
 } // namespace bridge::platform

@@ -8,6 +8,8 @@
 
 #include "platform/linux/libsecret_store.hpp"
 
+#include "platform/linux/lazy_library.hpp"
+
 #include <libsecret/secret.h>
 
 #include <condition_variable>
@@ -211,11 +213,11 @@ core::Status probe(std::chrono::milliseconds deadline) {
     if (auto reply = call("ListActivatableNames", nullptr, "(as)")) {
       GVariantIter* names = nullptr;
       g_variant_get(reply.get(), "(as)", &names);
-      const gchar* name = nullptr;
-      while (g_variant_iter_loop(names, "&s", &name)) {
-        if (g_strcmp0(name, k_service_name) == 0) {
+      while (GVariant* name = g_variant_iter_next_value(names)) {
+        if (g_strcmp0(g_variant_get_string(name, nullptr), k_service_name) == 0) {
           available = true;
         }
+        g_variant_unref(name);
       }
       g_variant_iter_free(names);
     }
@@ -358,6 +360,10 @@ private:
 } // namespace
 
 core::Result<std::unique_ptr<SecretStore>> open_libsecret_store(std::chrono::milliseconds deadline) {
+  // libsecret is opened now, at the first keychain access: a machine without it has no keychain.
+  if (auto missing = lazy::libsecret().load_error()) {
+    return core::make_error(core::ErrorKind::unavailable, *missing);
+  }
   if (auto reachable = probe(deadline); !reachable) {
     return reachable.error();
   }

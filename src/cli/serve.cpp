@@ -18,6 +18,9 @@
 namespace bridge::cli {
 
 int run_serve(const GlobalOptions& global) {
+  // First: libcurl and libcrypto load on another thread while the config is read and the client
+  // initializes (a no-op where they come with the executable).
+  platform::preload_network_libraries();
   setup_logging(global.verbose, true); // stderr and <data dir>/logs/bridge.log
   platform::prepare_stdio();
 

@@ -101,14 +101,7 @@ struct EventLoop::Transfer {
   }
 };
 
-EventLoop::EventLoop() {
-  static CurlGlobal global;
-  m_multi = curl_multi_init();
-  if (m_multi == nullptr) {
-    throw std::runtime_error("libcurl: curl_multi_init failed");
-  }
-  curl_multi_setopt(multi_of(m_multi), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-}
+EventLoop::EventLoop() = default;
 
 EventLoop::~EventLoop() {
   for (auto& [id, transfer] : m_transfers) {
@@ -117,7 +110,23 @@ EventLoop::~EventLoop() {
     }
   }
   m_transfers.clear();
-  curl_multi_cleanup(multi_of(m_multi));
+  if (m_multi != nullptr) {
+    curl_multi_cleanup(multi_of(m_multi));
+  }
+}
+
+void EventLoop::ensure_multi() {
+  if (m_multi != nullptr) {
+    return;
+  }
+  static CurlGlobal global;
+  CURLM* multi = curl_multi_init();
+  if (multi == nullptr) {
+    throw std::runtime_error("libcurl: curl_multi_init failed");
+  }
+  curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  std::lock_guard<std::mutex> lock(m_posted_mutex); // post() reads it to pick how to wake us
+  m_multi = multi;
 }
 
 EventLoop::TransferId EventLoop::start(HttpRequest request, HttpCallbacks callbacks) {
@@ -125,6 +134,7 @@ EventLoop::TransferId EventLoop::start(HttpRequest request, HttpCallbacks callba
   transfer->id = m_next_transfer++;
   transfer->request = std::move(request);
   transfer->callbacks = std::move(callbacks);
+  ensure_multi();
   CURL* easy = curl_easy_init();
   if (easy == nullptr) {
     throw std::runtime_error("libcurl: curl_easy_init failed");
@@ -281,11 +291,29 @@ void EventLoop::cancel(TimerId id) {
 std::chrono::steady_clock::time_point EventLoop::now() const { return std::chrono::steady_clock::now(); }
 
 void EventLoop::post(std::function<void()> task) {
+  void* multi = nullptr;
   {
     std::lock_guard<std::mutex> lock(m_posted_mutex);
     m_posted.push_back(std::move(task));
+    multi = m_multi;
   }
-  curl_multi_wakeup(multi_of(m_multi));
+  if (multi != nullptr) {
+    curl_multi_wakeup(multi_of(multi));
+  } else {
+    m_posted_ready.notify_one();
+  }
+}
+
+void EventLoop::wait_without_libcurl() {
+  std::unique_lock<std::mutex> lock(m_posted_mutex);
+  if (!m_posted.empty()) {
+    return;
+  }
+  if (m_timer_order.empty()) {
+    m_posted_ready.wait_for(lock, std::chrono::seconds(60));
+  } else {
+    m_posted_ready.wait_until(lock, m_timer_order.begin()->first);
+  }
 }
 
 void EventLoop::run_posted_tasks() {
@@ -321,6 +349,16 @@ void EventLoop::run() {
   constexpr long long k_idle_wait_ms = 60000;
   bool started_transfers = false;
   while (!m_stopped) {
+    if (m_multi == nullptr) {
+      // No exchange has started yet, so libcurl may still be loading (platform.hpp,
+      // preload_network_libraries): wait on a condition variable rather than on libcurl. The
+      // first start() switches to libcurl's poll for good.
+      wait_without_libcurl();
+      run_posted_tasks();
+      run_due_timers();
+      started_transfers = m_multi != nullptr;
+      continue;
+    }
     // A request started in the last round goes out now, not after one more trip through poll.
     if (!started_transfers) {
       long long wait_ms = k_idle_wait_ms;

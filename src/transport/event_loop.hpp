@@ -2,12 +2,14 @@
 
 // The one event-loop thread: libcurl's multi interface drives every upstream exchange and stream,
 // timers run between polls, and other threads hand work over with post() (which wakes the poll
-// with curl_multi_wakeup). All router and transport state is touched only on this thread.
+// with curl_multi_wakeup, or a condition variable before the first exchange). All router and
+// transport state is touched only on this thread.
 
 #include "core/upstream.hpp"
 #include "transport/http.hpp"
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -47,13 +49,17 @@ public:
   struct Transfer; // defined in event_loop.cpp, where libcurl is
 
 private:
+  void ensure_multi();
+  void wait_without_libcurl();
   void add_pending_transfers();
   void finish_transfer(Transfer& transfer, int curl_code);
   void run_posted_tasks();
   void run_due_timers();
   void remove_transfer(TransferId id);
 
-  void* m_multi = nullptr; // CURLM*, kept opaque so this header stays free of libcurl
+  // CURLM*, kept opaque so this header stays free of libcurl; made by the first start(), so a
+  // loop that has not yet talked HTTP does not need libcurl loaded.
+  void* m_multi = nullptr;
   bool m_stopped = false;
   bool m_in_perform = false;
   TransferId m_next_transfer = 1;
@@ -66,6 +72,7 @@ private:
   std::unordered_map<TimerId, std::pair<std::chrono::steady_clock::time_point, std::function<void()>>> m_timers;
 
   std::mutex m_posted_mutex;
+  std::condition_variable m_posted_ready; // wakes the loop while m_multi is not made yet
   std::vector<std::function<void()>> m_posted;
 };
 
