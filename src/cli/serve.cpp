@@ -5,6 +5,7 @@
 #include "cli/options.hpp"
 #include "cli/wiring.hpp"
 #include "core/config.hpp"
+#include "core/envelope.hpp"
 #include "core/jsonrpc.hpp"
 #include "core/router.hpp"
 #include "platform/platform.hpp"
@@ -18,9 +19,6 @@
 namespace bridge::cli {
 
 int run_serve(const GlobalOptions& global) {
-  // First: libcurl and libcrypto load on another thread while the config is read and the client
-  // initializes (a no-op where they come with the executable).
-  platform::preload_network_libraries();
   setup_logging(global.verbose, true); // stderr and <data dir>/logs/bridge.log
   platform::prepare_stdio();
 
@@ -62,6 +60,12 @@ int run_serve(const GlobalOptions& global) {
         router.on_client_closed([&loop] { loop.stop(); });
       });
   reader.start();
+  // libcurl and libcrypto load on another thread while the client initializes (a no-op where
+  // they come with the executable). While dlopen runs it holds glibc's loader lock, which other
+  // threads need to start a thread or to make their first thread_local object with a destructor:
+  // the reader thread and this thread's envelope parser come first, so initialize never waits.
+  (void)core::scan_envelope(std::string("{}"));
+  platform::preload_network_libraries();
   loop.run();
   return 0;
 }
