@@ -689,8 +689,10 @@ void StreamableHttpLink::on_post_done(Exchange& exchange, const core::Status& st
         post(std::move(pending));
       }
     }
-    open_listen_stream();
+    // The router's list requests go first and take the connection the handshake warmed; the GET
+    // stream opens the new one (over HTTP/1.1 that is a TCP and TLS handshake off the lists' path).
     m_listener.on_upstream_ready(m_index, m_initialize_result);
+    open_listen_stream();
     return;
   }
   case Purpose::request:
