@@ -300,20 +300,57 @@ void EventLoop::post(std::function<void()> task) {
   if (multi != nullptr) {
     curl_multi_wakeup(multi_of(multi));
   } else {
-    m_posted_ready.notify_one();
+    m_waiter.notify();
   }
 }
 
-void EventLoop::wait_without_libcurl() {
-  std::unique_lock<std::mutex> lock(m_posted_mutex);
-  if (!m_posted.empty()) {
-    return;
+void EventLoop::watch_input(int fd, std::function<void()> on_readable) {
+  m_input = fd;
+  m_on_input = std::move(on_readable);
+}
+
+void EventLoop::unwatch_input() {
+  // The callback stays (it may be the one running now) but is never called without an input.
+  m_input.reset();
+}
+
+namespace {
+
+constexpr long long k_idle_wait_ms = 60000; // a backstop only: nothing needs a periodic wake-up
+
+} // namespace
+
+long long EventLoop::next_wait_ms() {
+  long long wait_ms = k_idle_wait_ms;
+  if (!m_timer_order.empty()) {
+    // Rounded up: a timer 0.4 ms away must not turn into a string of zero-timeout polls.
+    auto delta = std::chrono::ceil<std::chrono::milliseconds>(m_timer_order.begin()->first - now()).count();
+    wait_ms = std::clamp<long long>(delta, 0, k_idle_wait_ms);
   }
-  if (m_timer_order.empty()) {
-    m_posted_ready.wait_for(lock, std::chrono::seconds(60));
-  } else {
-    m_posted_ready.wait_until(lock, m_timer_order.begin()->first);
+  std::lock_guard<std::mutex> lock(m_posted_mutex);
+  return m_posted.empty() ? wait_ms : 0;
+}
+
+bool EventLoop::wait_without_libcurl() {
+  return m_waiter.wait(m_input, std::chrono::milliseconds(next_wait_ms()));
+}
+
+bool EventLoop::poll_with_libcurl() {
+  curl_waitfd input{};
+  unsigned int extra = 0;
+  if (m_input) {
+    input.fd = static_cast<curl_socket_t>(*m_input);
+    input.events = CURL_WAIT_POLLIN;
+    extra = 1;
   }
+  int events = 0;
+  curl_multi_poll(multi_of(m_multi), extra != 0 ? &input : nullptr, extra, static_cast<int>(next_wait_ms()), &events);
+  if (!m_input) {
+    return false;
+  }
+  // libcurl reports POLLIN only: an input that ended (POLLHUP alone) is asked about separately,
+  // and only when something happened, so it costs nothing while idle.
+  return (input.revents & CURL_WAIT_POLLIN) != 0 || (events > 0 && platform::input_ended(*m_input));
 }
 
 void EventLoop::run_posted_tasks() {
@@ -343,37 +380,26 @@ void EventLoop::run_due_timers() {
 }
 
 void EventLoop::run() {
-  // Idle, the loop sleeps until a socket, a timer, libcurl's own timeout (curl_multi_poll never
-  // waits past it) or post() (curl_multi_wakeup, which is not lost when it comes before the
-  // poll): no periodic wake-ups. The cap is only a backstop.
-  constexpr long long k_idle_wait_ms = 60000;
+  // Idle, the loop sleeps until a socket, the client's input, a timer, libcurl's own timeout
+  // (curl_multi_poll never waits past it) or post() (curl_multi_wakeup, or the LoopWaiter before
+  // libcurl: neither is lost when it comes before the wait): no periodic wake-ups.
   bool started_transfers = false;
   while (!m_stopped) {
     if (m_multi == nullptr) {
       // No exchange has started yet, so libcurl may still be loading (platform.hpp,
-      // preload_network_libraries): wait on a condition variable rather than on libcurl. The
-      // first start() switches to libcurl's poll for good.
-      wait_without_libcurl();
+      // preload_network_libraries): wait without it. The first start() switches to libcurl's
+      // poll for good.
+      if (wait_without_libcurl()) {
+        m_on_input();
+      }
       run_posted_tasks();
       run_due_timers();
       started_transfers = m_multi != nullptr;
       continue;
     }
     // A request started in the last round goes out now, not after one more trip through poll.
-    if (!started_transfers) {
-      long long wait_ms = k_idle_wait_ms;
-      if (!m_timer_order.empty()) {
-        // Rounded up: a timer 0.4 ms away must not turn into a string of zero-timeout polls.
-        auto delta = std::chrono::ceil<std::chrono::milliseconds>(m_timer_order.begin()->first - now()).count();
-        wait_ms = std::clamp<long long>(delta, 0, k_idle_wait_ms);
-      }
-      {
-        std::lock_guard<std::mutex> lock(m_posted_mutex);
-        if (!m_posted.empty()) {
-          wait_ms = 0;
-        }
-      }
-      curl_multi_poll(multi_of(m_multi), nullptr, 0, static_cast<int>(wait_ms), nullptr);
+    if (!started_transfers && poll_with_libcurl()) {
+      m_on_input();
     }
     const TransferId first_new = m_next_transfer;
 

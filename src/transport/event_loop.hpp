@@ -2,19 +2,21 @@
 
 // The one event-loop thread: libcurl's multi interface drives every upstream exchange and stream,
 // timers run between polls, and other threads hand work over with post() (which wakes the poll
-// with curl_multi_wakeup, or a condition variable before the first exchange). All router and
-// transport state is touched only on this thread.
+// with curl_multi_wakeup, or platform::LoopWaiter before the first exchange). On POSIX the
+// client's stdin is one more descriptor the loop waits on. All router and transport state is
+// touched only on this thread.
 
 #include "core/upstream.hpp"
+#include "platform/loop_waiter.hpp"
 #include "transport/http.hpp"
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -42,6 +44,12 @@ public:
   // Thread-safe: runs `task` on the loop thread soon.
   void post(std::function<void()> task);
 
+  // The loop waits on `fd` (platform::pollable_stdin()) along with its sockets and calls
+  // on_readable on the loop thread when it has input or has ended: the client's messages then
+  // reach the router without a reader thread and a wake-up between them.
+  void watch_input(int fd, std::function<void()> on_readable);
+  void unwatch_input();
+
   // Runs until stop() is called (from the loop thread or via post).
   void run();
   void stop() { m_stopped = true; }
@@ -50,7 +58,9 @@ public:
 
 private:
   void ensure_multi();
-  void wait_without_libcurl();
+  long long next_wait_ms();
+  bool wait_without_libcurl();
+  bool poll_with_libcurl(); // true when the watched input is readable or has ended
   void add_pending_transfers();
   void finish_transfer(Transfer& transfer, int curl_code);
   void run_posted_tasks();
@@ -72,8 +82,11 @@ private:
   std::unordered_map<TimerId, std::pair<std::chrono::steady_clock::time_point, std::function<void()>>> m_timers;
 
   std::mutex m_posted_mutex;
-  std::condition_variable m_posted_ready; // wakes the loop while m_multi is not made yet
+  platform::LoopWaiter m_waiter; // wakes the loop while m_multi is not made yet
   std::vector<std::function<void()>> m_posted;
+
+  std::optional<int> m_input;
+  std::function<void()> m_on_input;
 };
 
 } // namespace bridge::transport

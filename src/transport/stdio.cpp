@@ -1,5 +1,6 @@
 #include "transport/stdio.hpp"
 
+#include "platform/loop_waiter.hpp"
 #include "platform/platform.hpp"
 
 #include <cstring>
@@ -55,13 +56,38 @@ StdinReader::StdinReader(EventLoop& loop, LineHandler on_line, std::function<voi
       m_max_line(max_line) {}
 
 StdinReader::~StdinReader() {
+  if (m_watched) {
+    m_loop.unwatch_input();
+  }
   // The thread ends at end of input; if the process leaves first, do not wait on a blocked read.
   if (m_thread.joinable()) {
     m_thread.detach();
   }
 }
 
-void StdinReader::start() { m_thread = std::thread([this] { run(); }); }
+void StdinReader::start() {
+  if (auto fd = platform::pollable_stdin()) {
+    m_framer = std::make_unique<LineFramer>(m_max_line);
+    m_buffer.resize(64 * 1024);
+    m_watched = true;
+    m_loop.watch_input(*fd, [this] { on_input(); });
+    return;
+  }
+  m_thread = std::thread([this] { run(); });
+}
+
+void StdinReader::on_input() {
+  // The loop saw input (or its end): one read cannot block.
+  long n = platform::read_stdin(m_buffer.data(), m_buffer.size());
+  if (n > 0) {
+    m_framer->feed(m_buffer.data(), static_cast<std::size_t>(n), m_on_line, m_on_oversized);
+    return;
+  }
+  m_framer->finish(m_on_line);
+  m_watched = false;
+  m_loop.unwatch_input();
+  m_on_eof();
+}
 
 void StdinReader::run() {
   LineFramer framer(m_max_line);

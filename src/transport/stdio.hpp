@@ -1,17 +1,22 @@
 #pragma once
 
-// The AI client's side of the pipe. A reader thread frames stdin into lines and hands each to the
-// event loop (post() wakes it); the loop thread alone writes stdout, one whole line per message.
+// The AI client's side of the pipe. On POSIX the event loop waits on stdin itself and frames it
+// into lines on the loop thread; elsewhere (Windows) a reader thread does and hands each line to
+// the loop with post(). The loop thread alone writes stdout, one whole line per message.
 
 #include "core/upstream.hpp"
 #include "transport/event_loop.hpp"
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace bridge::transport {
+
+class LineFramer;
 
 class StdinReader {
 public:
@@ -26,7 +31,8 @@ public:
   void start();
 
 private:
-  void run();
+  void run();      // the reader thread
+  void on_input(); // the loop thread, when stdin is readable
 
   EventLoop& m_loop;
   LineHandler m_on_line;
@@ -34,6 +40,9 @@ private:
   std::function<void()> m_on_eof;
   std::size_t m_max_line;
   std::thread m_thread;
+  bool m_watched = false;
+  std::unique_ptr<LineFramer> m_framer; // when read on the loop thread
+  std::vector<char> m_buffer;
 };
 
 class StdoutWriter final : public core::ClientWriter {
