@@ -32,11 +32,6 @@ auto forward_option(Real real, Handle* handle, Option option, va_list args) {
   return real(handle, option, va_arg(args, void*));
 }
 
-template <typename Function>
-Function* curl_symbol(const char* name) {
-  return reinterpret_cast<Function*>(bridge::platform::lazy::libcurl().symbol(name));
-}
-
 } // namespace
 
 BRIDGE_LAZY_FORWARD(libcurl, CURLcode, curl_global_init, (long flags), (flags))
@@ -60,7 +55,7 @@ BRIDGE_LAZY_FORWARD(libcurl, CURLMcode, curl_multi_poll,
 // The two setopt functions: the same forwarding, for an easy and a multi handle.
 #define BRIDGE_FORWARD_SETOPT(code_type, name, handle_type, option_type)          \
   extern "C" code_type name(handle_type* handle, option_type option, ...) {        \
-    static auto* const real = curl_symbol<decltype(name)>(#name);                  \
+    static auto* const real = bridge::platform::lazy::libcurl().function<decltype(name)>(#name);                  \
     va_list args;                                                                  \
     va_start(args, option);                                                        \
     code_type code = forward_option(real, handle, option, args);                   \
@@ -73,7 +68,7 @@ BRIDGE_FORWARD_SETOPT(CURLMcode, curl_multi_setopt, CURLM, CURLMoption)
 
 // Every CURLINFO_* takes a pointer to where the answer goes.
 extern "C" CURLcode curl_easy_getinfo(CURL* handle, CURLINFO info, ...) {
-  static auto* const real = curl_symbol<decltype(curl_easy_getinfo)>("curl_easy_getinfo");
+  static auto* const real = bridge::platform::lazy::libcurl().function<decltype(curl_easy_getinfo)>("curl_easy_getinfo");
   va_list args;
   va_start(args, info);
   CURLcode code = real(handle, info, va_arg(args, void*));

@@ -5,9 +5,9 @@
 // Debian's libcurl pulls 32 libraries into the process (OpenSSL, GnuTLS, Kerberos, LDAP, ...)
 // and libsecret 16 more (GLib, GIO, libgcrypt): mapping and relocating them took ~25 ms of a
 // 31 ms start, before main() ran. The bridge answers `initialize` without any of them, so on
-// Linux they are opened with dlopen instead: libcurl and libcrypto on a background thread as soon
-// as `serve` starts (ready long before the first upstream request needs them), libsecret on the
-// first keychain access. The lazy_*.cpp files define each function the sources call with the
+// Linux they are opened with dlopen instead: libcurl and libcrypto on a background thread once
+// `serve` is ready to read the client (the first upstream request waits for the rest of the load),
+// libsecret on the first keychain access. The lazy_*.cpp files define each function the sources call with the
 // library's own signature and forward to the real one, so no call site knows.
 
 #include <mutex>
@@ -33,6 +33,11 @@ public:
   // The address of `name`; throws std::runtime_error naming the library when it cannot be
   // opened or lacks the symbol.
   void* symbol(const char* name);
+  // The same, typed: function<decltype(curl_easy_init)>("curl_easy_init").
+  template <typename Function>
+  Function* function(const char* name) {
+    return reinterpret_cast<Function*>(symbol(name));
+  }
 
 private:
   void open_once();
@@ -55,6 +60,6 @@ LazyLibrary& libsecret();
 // decltype(&name) takes the type from that declaration, so a mismatch does not compile.
 #define BRIDGE_LAZY_FORWARD(library, ret, name, params, args)                                        \
   extern "C" ret name params {                                                                       \
-    static auto* const real = reinterpret_cast<decltype(&name)>(::bridge::platform::lazy::library().symbol(#name)); \
+    static auto* const real = ::bridge::platform::lazy::library().function<decltype(name)>(#name); \
     return real args;                                                                                \
   }

@@ -11,15 +11,6 @@
 
 #undef g_str_equal // GLib's macro for direct calls; the function is what is defined (and passed) here
 
-namespace {
-
-template <typename Function>
-Function* secret_symbol(const char* name) {
-  return reinterpret_cast<Function*>(bridge::platform::lazy::libsecret().symbol(name));
-}
-
-} // namespace
-
 // GLib
 BRIDGE_LAZY_FORWARD(libsecret, void, g_free, (gpointer memory), (memory))
 BRIDGE_LAZY_FORWARD(libsecret, void, g_error_free, (GError * error), (error))
@@ -42,7 +33,7 @@ BRIDGE_LAZY_FORWARD(libsecret, const gchar*, g_variant_get_string, (GVariant * v
 
 // The variadic GVariant builders go through their va_list forms.
 extern "C" GVariant* g_variant_new(const gchar* format, ...) {
-  static auto* const real = secret_symbol<decltype(g_variant_new_va)>("g_variant_new_va");
+  static auto* const real = bridge::platform::lazy::libsecret().function<decltype(g_variant_new_va)>("g_variant_new_va");
   va_list args;
   va_start(args, format);
   GVariant* value = real(format, nullptr, &args);
@@ -51,7 +42,7 @@ extern "C" GVariant* g_variant_new(const gchar* format, ...) {
 }
 
 extern "C" void g_variant_get(GVariant* value, const gchar* format, ...) {
-  static auto* const real = secret_symbol<decltype(g_variant_get_va)>("g_variant_get_va");
+  static auto* const real = bridge::platform::lazy::libsecret().function<decltype(g_variant_get_va)>("g_variant_get_va");
   va_list args;
   va_start(args, format);
   real(value, format, nullptr, &args);

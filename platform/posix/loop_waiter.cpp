@@ -1,6 +1,5 @@
 #include "platform/loop_waiter.hpp"
 
-#include <cerrno>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdexcept>

@@ -61,9 +61,10 @@ int run_serve(const GlobalOptions& global) {
       });
   reader.start();
   // libcurl and libcrypto load on another thread while the client initializes (a no-op where
-  // they come with the executable). While dlopen runs it holds glibc's loader lock, which other
-  // threads need to start a thread or to make their first thread_local object with a destructor:
-  // the reader thread and this thread's envelope parser come first, so initialize never waits.
+  // they come with the executable). While dlopen runs it holds glibc's loader lock, which this
+  // thread would need to start a thread (the stdin reader, where there is one) or to make its
+  // first thread_local object with a destructor (the envelope parser): both come first, so
+  // initialize never waits for the load.
   (void)core::scan_envelope(std::string("{}"));
   platform::preload_network_libraries();
   loop.run();
