@@ -160,7 +160,7 @@ core::Result<HttpReply> HttpClient::send(transport::HttpRequest request) {
   };
   std::string url = request.url;
   loop.start(std::move(request), std::move(callbacks));
-  // A stopped body callback ends the transfer without on_done: bound the wait with a timer.
+  // Bound the wait: a server that never finishes must not hold the command forever.
   loop.schedule(m_options.timeout + std::chrono::seconds(2), [&loop] { loop.stop(); });
   loop.run();
   if (too_large) {

@@ -77,11 +77,20 @@ Router::Router(std::vector<ServerConfig> servers, RouterOptions options, Schedul
   }
 }
 
-Router::~Router() = default;
+Router::~Router() {
+  // The links go with the router; a stream handle one of them still holds must not call back.
+  m_alive.reset();
+}
 
 void Router::set_link(std::size_t index, std::unique_ptr<UpstreamLink> link) { m_upstreams.at(index).link = std::move(link); }
 
-void Router::write(std::string&& message) { m_client.write_message(std::move(message)); }
+void Router::write(std::string&& message) {
+  if (m_stream) {
+    m_held_writes.push_back(std::move(message)); // the client's line is taken until the stream ends
+    return;
+  }
+  m_client.write_message(std::move(message));
+}
 
 void Router::on_client_message(std::string&& text) {
   ensure_padding(text);

@@ -9,6 +9,7 @@
 #include "core/catalog.hpp"
 #include "core/catalog_cache.hpp"
 #include "core/config.hpp"
+#include "core/streamed_response.hpp"
 #include "core/upstream.hpp"
 
 #include <nlohmann/json.hpp>
@@ -87,6 +88,10 @@ public:
   void on_upstream_failed(std::size_t upstream, const Error& error) override;
   void on_upstream_message(std::size_t upstream, InboundMessage&& message) override;
   void on_upstream_request_failed(std::size_t upstream, std::uint64_t id, const Error& error) override;
+  // Large results of calls whose answer passes through unchanged go to the client as they arrive,
+  // one at a time (router_streaming.cpp).
+  std::unique_ptr<ResponseStream> open_response_stream(std::size_t upstream, std::uint64_t id,
+                                                       std::string_view first_bytes) override;
 
 private:
   enum class Phase { idle, connecting, ready, failed };
@@ -122,6 +127,15 @@ private:
     std::function<void(InboundMessage&&)> on_response;
     std::function<void(const Error&)> on_failure;
   };
+
+  struct ActiveStream { // a response going to the client while it arrives
+    ActiveStream(std::uint64_t serial, Pending pending, std::string expected_id);
+    std::uint64_t serial;
+    Pending pending;
+    StreamedResponse scanner;
+    Scheduler::TimerId timer = 0;
+  };
+  class StreamHandle;
 
   struct RelayedRequest { // a request from an upstream, forwarded to the client
     std::size_t upstream = 0;
@@ -183,6 +197,14 @@ private:
   void audit_response(const Pending& pending, const InboundMessage& message);
   [[nodiscard]] std::vector<nlohmann::json> exposed_tools(std::size_t upstream, std::vector<nlohmann::json> tools) const;
 
+  // Cut-through responses (router_streaming.cpp)
+  bool stream_data(std::uint64_t serial, std::string_view bytes);
+  void stream_end(std::uint64_t serial);
+  void stream_abort(std::uint64_t serial, const std::string& reason);
+  // Ends the open stream's line where it stands and answers its request with an error instead.
+  void abandon_stream(const std::string& reason, int code);
+  void flush_held_writes();
+
   // Upstream side (router_upstreams.cpp)
   void connect(std::size_t upstream);
   void send_or_queue(std::uint64_t id);
@@ -225,6 +247,12 @@ private:
   bool m_served_tools = false;
   bool m_served_prompts = false;
   bool m_served_resources = false;
+  // The response being written to the client in pieces; other messages wait in m_held_writes.
+  std::unique_ptr<ActiveStream> m_stream;
+  std::vector<std::string> m_held_writes;
+  std::uint64_t m_next_stream = 1;
+  // Stream handles outlive nothing of the router's: they check this before calling back.
+  std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
 };
 
 } // namespace bridge::core

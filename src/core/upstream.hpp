@@ -13,7 +13,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 
 namespace bridge::core {
 
@@ -21,6 +23,20 @@ namespace bridge::core {
 struct InboundMessage {
   std::string text; // padded (ensure_padding), so it can be spliced in place
   Envelope envelope;
+};
+
+// The bytes of one large response, handed to the router while they arrive (cut-through): the
+// transport opens it with UpstreamListener::open_response_stream and then gives exactly one of
+// end() or abort(), or destroys it (which counts as an abort).
+class ResponseStream {
+public:
+  virtual ~ResponseStream() = default;
+  // More of the response. False: the router has given up on it (stop sending).
+  virtual bool data(std::string_view bytes) = 0;
+  // The response is complete.
+  virtual void end() = 0;
+  // It cannot be completed (the connection broke, the stream was cut).
+  virtual void abort(const Error& error) = 0;
 };
 
 // Timers on the event loop, so the router can bound waits without knowing the loop.
@@ -45,6 +61,14 @@ public:
   virtual void on_upstream_message(std::size_t upstream, InboundMessage&& message) = 0;
   // The HTTP exchange that carried request `id` ended without delivering its response.
   virtual void on_upstream_request_failed(std::size_t upstream, std::uint64_t id, const Error& error) = 0;
+  // A large response to request `id` has begun to arrive (`first_bytes` of it so far): returns the
+  // stream that takes it from here, on to the client as it arrives, or null when it must be
+  // delivered whole through on_upstream_message as usual. Once a stream is returned, request `id`
+  // gets its one outcome through that stream.
+  virtual std::unique_ptr<ResponseStream> open_response_stream(std::size_t /*upstream*/, std::uint64_t /*id*/,
+                                                               std::string_view /*first_bytes*/) {
+    return nullptr;
+  }
 };
 
 // One upstream MCP server, as the router drives it.
@@ -67,6 +91,20 @@ class ClientWriter {
 public:
   virtual ~ClientWriter() = default;
   virtual void write_message(std::string&& message) = 0;
+  // One message written in pieces as it arrives (a large result forwarded cut-through). The router
+  // writes nothing else between its first piece and end_pieces() or abandon_pieces(). By default the
+  // pieces are assembled and written whole at the end; a writer that can do better overrides all three.
+  virtual void write_piece(std::string_view bytes) { m_assembling.append(bytes); }
+  virtual void end_pieces() {
+    std::string message = std::move(m_assembling);
+    m_assembling.clear();
+    write_message(std::move(message));
+  }
+  // The message cannot be completed: what was written of it must not pass for a message.
+  virtual void abandon_pieces() { std::string().swap(m_assembling); }
+
+private:
+  std::string m_assembling;
 };
 
 } // namespace bridge::core

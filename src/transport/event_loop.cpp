@@ -43,6 +43,7 @@ struct EventLoop::Transfer {
   bool head_delivered = false;
   bool added = false;
   bool cancelled = false;
+  bool stopped_by_body = false; // on_body returned false
   char error_buffer[CURL_ERROR_SIZE] = {};
 
   ~Transfer() {
@@ -93,8 +94,13 @@ struct EventLoop::Transfer {
     if (self->cancelled) {
       return 0;
     }
+    if (self->stopped_by_body) {
+      return 0;
+    }
     if (self->callbacks.on_body && !self->callbacks.on_body(std::string_view(data, size * count))) {
-      self->cancelled = true;
+      // libcurl ends the transfer with a write error, and on_done reports it: the owner learns
+      // the exchange is over on the same path as any other end.
+      self->stopped_by_body = true;
       return 0;
     }
     return self->cancelled ? 0 : size * count;

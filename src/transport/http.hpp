@@ -46,7 +46,7 @@ struct HttpResponseHead {
 struct HttpCallbacks {
   // Called once, before the first body bytes (or at the end when there is no body).
   std::function<void(const HttpResponseHead&)> on_head;
-  // Body bytes as they arrive. Return false to stop the exchange (no on_done follows).
+  // Body bytes as they arrive. Return false to stop the exchange: on_done follows with an error.
   std::function<bool(std::string_view chunk)> on_body;
   // The exchange ended: ok, or a network/timeout error. HTTP error statuses are not errors here.
   std::function<void(const core::Status& status, const HttpResponseHead& head)> on_done;

@@ -66,17 +66,57 @@ bool all_ascii_digits(std::string_view s) {
 SseParser::SseParser(EventHandler on_event, std::size_t max_event_bytes)
     : m_on_event(std::move(on_event)), m_max_event_bytes(max_event_bytes) {}
 
+void SseParser::stream_large_events(std::size_t threshold, LargeEventHandler handler) {
+  m_stream_threshold = threshold;
+  m_large_event_handler = std::move(handler);
+}
+
 core::Status SseParser::fail() {
   if (!m_failed) {
     m_failed = true;
+    m_sink = nullptr;
+    m_sink_line = false;
     // Give the memory back at once: the stream is dead and the buffers may be huge.
     std::string().swap(m_line);
     m_line_prefix = 0;
     std::string().swap(m_data);
     m_has_data = false;
   }
+  if (m_refused) {
+    return core::make_error(core::ErrorKind::protocol, "the receiver of a streamed SSE event stopped it");
+  }
   return core::make_error(core::ErrorKind::protocol,
                           "SSE event larger than " + std::to_string(m_max_event_bytes) + " bytes");
+}
+
+void SseParser::offer_large_event() {
+  if (!m_large_event_handler || m_offered || m_sink != nullptr || m_has_data || m_line.size() < m_stream_threshold ||
+      !(m_event_type.empty() || m_event_type == "message")) {
+    return;
+  }
+  // A data line whose first chunk was too short to drop its prefix at once still has it.
+  std::size_t prefix = m_line_prefix != 0 ? 0 : data_prefix_length(m_line);
+  if ((m_line_prefix == 0 && prefix == 0) || m_line.size() - prefix < m_stream_threshold) {
+    return; // not a data line, or not large yet
+  }
+  m_offered = true;
+  // The id buffer outlives events: not empty means the server numbers its events (resumable).
+  SseDataSink* sink = m_large_event_handler(std::string_view(m_line).substr(prefix), !m_id_buffer.empty());
+  if (sink == nullptr) {
+    return;
+  }
+  m_sink = sink;
+  m_sink_line = true;
+  std::string().swap(m_line); // handed over: the memory goes back now
+  m_line_prefix = 0;
+}
+
+bool SseParser::to_sink(std::string_view bytes) {
+  if (!m_sink->data(bytes)) {
+    m_refused = true;
+    return false;
+  }
+  return true;
 }
 
 bool SseParser::carry_over(std::string_view partial) {
@@ -141,7 +181,10 @@ core::Status SseParser::feed(std::string_view chunk) {
     }
     std::string_view piece(pos, static_cast<std::size_t>(eol - pos));
     bool line_ok = true;
-    if (m_line.empty() && m_line_prefix == 0) {
+    if (m_sink_line) {
+      m_sink_line = false; // the rest of a streamed data line
+      line_ok = to_sink(piece);
+    } else if (m_line.empty() && m_line_prefix == 0) {
       // The same budget check a carried-over line gets, so that failing does not depend on how
       // the stream happened to be chunked.
       line_ok = m_data.size() + piece.size() <= line_budget(m_max_event_bytes) &&
@@ -174,8 +217,18 @@ core::Status SseParser::feed(std::string_view chunk) {
       next_cr = find_or_end(pos, end, '\r');
     }
   }
-  if (pos != end && !carry_over(std::string_view(pos, static_cast<std::size_t>(end - pos)))) {
-    return fail();
+  if (pos != end) {
+    std::string_view rest(pos, static_cast<std::size_t>(end - pos));
+    if (m_sink_line) {
+      if (!to_sink(rest)) {
+        return fail();
+      }
+    } else {
+      if (!carry_over(rest)) {
+        return fail();
+      }
+      offer_large_event();
+    }
   }
   return core::ok_status();
 }
@@ -222,6 +275,9 @@ bool SseParser::process_line(std::string_view line, std::string* owner) {
 }
 
 bool SseParser::add_data(std::string_view value, std::string* owner, std::size_t value_offset) {
+  if (m_sink != nullptr) {
+    return to_sink(" ") && to_sink(value); // a later data line of a streamed event
+  }
   std::size_t new_size = m_has_data ? m_data.size() + 1 + value.size() : value.size();
   if (new_size > m_max_event_bytes) {
     return false;
@@ -247,6 +303,16 @@ bool SseParser::add_data(std::string_view value, std::string* owner, std::size_t
 void SseParser::dispatch() {
   // The id is committed even when nothing is dispatched: a resumed stream must start after it.
   m_last_event_id = m_id_buffer;
+  m_offered = false;
+  if (m_sink != nullptr) {
+    SseDataSink* sink = m_sink;
+    m_sink = nullptr;
+    m_sink_line = false;
+    m_has_data = false;
+    m_event_type.clear();
+    sink->end();
+    return;
+  }
   if (!m_has_data) {
     m_event_type.clear();
     return;
@@ -278,6 +344,10 @@ void SseParser::finish() {
   m_pending_cr = false;
   m_bom_checked = false;
   m_failed = false;
+  m_refused = false;
+  m_sink = nullptr; // an unfinished streamed event is the sink owner's to end
+  m_sink_line = false;
+  m_offered = false;
 }
 
 } // namespace bridge::transport

@@ -25,6 +25,23 @@ struct SseEvent {
 
 inline constexpr std::size_t k_sse_data_padding = 64;
 
+// Takes the data of one large event as it arrives, instead of the parser holding it whole
+// (see SseParser::stream_large_events).
+class SseDataSink {
+public:
+  virtual ~SseDataSink() = default;
+  // More of the event's data. Lines after the first are joined with a space, not a newline (JSON
+  // does not care, and the bytes may go on into a newline-delimited stream). False: stop parsing.
+  virtual bool data(std::string_view bytes) = 0;
+  // The event is complete (its blank line arrived).
+  virtual void end() = 0;
+};
+
+// Asked once per event whose first `data` line grows past the threshold before it ends, with that
+// data so far and whether the event carries an `id` (a resumable stream). Returns the sink that
+// takes the rest of the event, or null to let the parser hold it as usual.
+using LargeEventHandler = std::function<SseDataSink*(std::string_view data_so_far, bool has_id)>;
+
 class SseParser {
 public:
   using EventHandler = std::function<void(SseEvent&&)>;
@@ -41,6 +58,12 @@ public:
   // that never ends a line is stopped too; whether it fails never depends on the chunking.)
   // The handler must not destroy the parser.
   core::Status feed(std::string_view chunk);
+
+  // Events of type "message" whose data exceeds `threshold` bytes before its first line ends are
+  // offered to `handler`: when it returns a sink, the event's data goes there as it arrives (the
+  // parser holds none of it, and the size limit no longer applies: nothing is held) and the event
+  // is not dispatched to the event handler. The sink must outlive the event or the parser.
+  void stream_large_events(std::size_t threshold, LargeEventHandler handler);
 
   // The stream ended: an unterminated last event is discarded, as the standard says. The parser is
   // then ready for a new stream (a reconnect), keeping last_event_id() and retry_ms().
@@ -61,6 +84,9 @@ private:
   void dispatch();
   core::Status fail();
   [[nodiscard]] bool carry_over(std::string_view partial);
+  // After carry_over: offers the unfinished data line to the large-event handler when due.
+  void offer_large_event();
+  [[nodiscard]] bool to_sink(std::string_view bytes);
 
   EventHandler m_on_event;
   std::size_t m_max_event_bytes;
@@ -77,6 +103,12 @@ private:
   std::string m_id_buffer;     // the standard's "last event ID buffer": committed at dispatch
   std::string m_last_event_id;
   std::optional<long long> m_retry_ms;
+  std::size_t m_stream_threshold = 0;
+  LargeEventHandler m_large_event_handler;
+  SseDataSink* m_sink = nullptr; // the current event's data goes here
+  bool m_sink_line = false;      // the unfinished line is a data line going to m_sink
+  bool m_offered = false;        // the current event was offered (and declined)
+  bool m_refused = false;        // the sink stopped the stream
 };
 
 } // namespace bridge::transport

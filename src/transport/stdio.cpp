@@ -107,6 +107,16 @@ void StdinReader::run() {
   m_loop.post([this] { m_on_eof(); });
 }
 
+void StdoutWriter::write_piece(std::string_view bytes) {
+  if (!m_broken && !platform::write_stdout(bytes.data(), bytes.size())) {
+    m_broken = true;
+  }
+}
+
+void StdoutWriter::end_pieces() { write_piece("\n"); }
+
+void StdoutWriter::abandon_pieces() { write_piece("\n"); }
+
 void StdoutWriter::write_message(std::string&& message) {
   if (m_broken) {
     return;

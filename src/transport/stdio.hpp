@@ -48,6 +48,11 @@ private:
 class StdoutWriter final : public core::ClientWriter {
 public:
   void write_message(std::string&& message) override;
+  // Pieces go out at once; the line ends with end_pieces(). An abandoned message's line is ended
+  // where it stands: cut JSON no parser takes for a message, and the next message starts clean.
+  void write_piece(std::string_view bytes) override;
+  void end_pieces() override;
+  void abandon_pieces() override;
   [[nodiscard]] bool broken() const { return m_broken; }
 
 private:

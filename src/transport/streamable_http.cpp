@@ -23,6 +23,9 @@ constexpr std::string_view k_initialize_id = "0";                // the router's
 constexpr int k_max_empty_resumes = 5;                           // resumptions in a row that brought nothing
 constexpr std::chrono::milliseconds k_repeat_delay{300};         // before sending a safe request again
 constexpr std::chrono::milliseconds k_reply_stream_grace{5000};  // a reply stream left open after its response
+// A response event larger than this goes on to the client while it arrives (cut-through), not
+// after: one receive buffer's worth. Smaller ones are held whole (nothing to gain, nothing to risk).
+constexpr std::size_t k_stream_threshold = 256 * 1024;
 
 std::optional<std::uint64_t> numeric_id(const core::InboundMessage& message) {
   if (message.envelope.id_kind != core::IdKind::number) {
@@ -53,6 +56,20 @@ bool is_safe_to_repeat(std::string_view method) {
   return false;
 }
 
+// A large response on its way to the client (core::ResponseStream), fed by the exchange's SSE
+// parser as the bytes arrive.
+struct StreamedReply final : SseDataSink {
+  std::unique_ptr<core::ResponseStream> stream;
+  std::function<void()> on_end;
+  bool ended = false;
+  bool data(std::string_view bytes) override { return stream->data(bytes); }
+  void end() override {
+    ended = true;
+    stream->end();
+    on_end();
+  }
+};
+
 struct StreamableHttpLink::Exchange {
   Kind kind = Kind::post;
   EventLoop::TransferId transfer = 0;
@@ -65,6 +82,8 @@ struct StreamableHttpLink::Exchange {
   std::string resumed_after;   // resume: the Last-Event-ID it was opened with
   std::string reply;           // a JSON reply, or the start of an error body
   std::unique_ptr<SseParser> sse;
+  std::unique_ptr<StreamedReply> streamed; // declared after sse: destroyed before it
+  bool offered = false;                    // a large JSON reply was offered for streaming
   std::optional<core::Error> stream_error;
   std::chrono::steady_clock::time_point last_activity;
   core::Scheduler::TimerId idle_timer = 0;
@@ -286,6 +305,11 @@ void StreamableHttpLink::start_exchange(std::unique_ptr<Exchange> exchange, Http
           on_exchange_message(*raw, std::move(event.data));
         }
       });
+      if (raw->kind == Kind::post && raw->outgoing.purpose == Purpose::request && raw->outgoing.request_id) {
+        raw->sse->stream_large_events(k_stream_threshold, [this, raw](std::string_view so_far, bool numbered) {
+          return open_streamed_reply(*raw, so_far, numbered);
+        });
+      }
       if (raw->kind == Kind::listen) {
         m_listen_confirmed = true;
       }
@@ -320,11 +344,21 @@ void StreamableHttpLink::start_exchange(std::unique_ptr<Exchange> exchange, Http
       }
       return true;
     }
+    if (raw->streamed) {
+      return raw->streamed->data(chunk); // a large JSON reply on its way to the client
+    }
     if (raw->reply.size() + chunk.size() > k_json_reply_limit) {
       raw->stream_error = core::make_error(core::ErrorKind::protocol, "reply larger than 1 GiB");
       return false;
     }
     raw->reply.append(chunk);
+    if (!raw->offered && raw->reply.size() >= k_stream_threshold && raw->kind == Kind::post &&
+        raw->outgoing.purpose == Purpose::request && raw->outgoing.request_id) {
+      raw->offered = true;
+      if (open_streamed_reply(*raw, raw->reply, false) != nullptr) {
+        std::string().swap(raw->reply); // handed over
+      }
+    }
     return true;
   };
   callbacks.on_done = [this, raw](const core::Status& status, const HttpResponseHead& head) {
@@ -466,22 +500,51 @@ void StreamableHttpLink::on_exchange_message(Exchange& exchange, std::string&& t
       return;
     }
     if (exchange.kind != Kind::listen && *id == exchange.outgoing.request_id) {
-      // The reply is complete. A server should end the stream now; one that keeps it open (or a
-      // resumed stream, which the SDK never ends) must not hold a connection for nothing.
-      auto transfer = exchange.transfer;
-      auto grace = exchange.kind == Kind::resume ? std::chrono::milliseconds(0) : k_reply_stream_grace;
-      exchange.grace_timer = after(grace, [this, transfer] {
-        auto it = m_exchanges.find(transfer);
-        if (it != m_exchanges.end()) {
-          it->second->grace_timer = 0; // this one has fired
-          m_loop.cancel_transfer(transfer);
-          retire(std::move(it->second));
-          m_exchanges.erase(it);
-        }
-      });
+      close_after_reply(exchange);
     }
   }
   m_listener.on_upstream_message(m_index, std::move(message));
+}
+
+void StreamableHttpLink::close_after_reply(Exchange& exchange) {
+  // The reply is complete. A server should end the stream now; one that keeps it open (or a
+  // resumed stream, which the SDK never ends) must not hold a connection for nothing.
+  auto transfer = exchange.transfer;
+  auto grace = exchange.kind == Kind::resume ? std::chrono::milliseconds(0) : k_reply_stream_grace;
+  exchange.grace_timer = after(grace, [this, transfer] {
+    auto it = m_exchanges.find(transfer);
+    if (it != m_exchanges.end()) {
+      it->second->grace_timer = 0; // this one has fired
+      m_loop.cancel_transfer(transfer);
+      retire(std::move(it->second));
+      m_exchanges.erase(it);
+    }
+  });
+}
+
+SseDataSink* StreamableHttpLink::open_streamed_reply(Exchange& exchange, std::string_view so_far, bool numbered) {
+  // A numbered stream is resumable: held whole, a cut is mended with Last-Event-ID before the
+  // client sees anything, which a reply already half forwarded could not be.
+  if (numbered || exchange.streamed || m_closing) {
+    return nullptr;
+  }
+  std::uint64_t id = *exchange.outgoing.request_id;
+  if (m_awaiting.count(id) == 0) {
+    return nullptr;
+  }
+  auto stream = m_listener.open_response_stream(m_index, id, so_far);
+  if (!stream) {
+    return nullptr;
+  }
+  m_awaiting.erase(id); // its one outcome now comes through the stream
+  exchange.streamed = std::make_unique<StreamedReply>();
+  exchange.streamed->stream = std::move(stream);
+  if (exchange.is_sse) {
+    exchange.streamed->on_end = [this, &exchange] { close_after_reply(exchange); };
+  } else {
+    exchange.streamed->on_end = [] {}; // a JSON reply ends with its exchange
+  }
+  return exchange.streamed.get();
 }
 
 void StreamableHttpLink::handle_initialize_result(core::InboundMessage&& message) {
@@ -584,6 +647,17 @@ void StreamableHttpLink::on_post_done(Exchange& exchange, const core::Status& st
   } retire_at_exit{this, owned};
   if (m_closing) {
     return;
+  }
+  if (owned->streamed && !owned->streamed->ended && !owned->is_sse && status && !owned->stream_error) {
+    owned->streamed->end(); // a JSON reply is complete when its body is
+  }
+  if (owned->streamed && !owned->streamed->ended) {
+    // Half of it went to the client already: nothing can be retried or resumed.
+    owned->streamed->ended = true;
+    const auto& why = owned->stream_error ? *owned->stream_error
+                      : !status          ? status.error()
+                                         : core::make_error(core::ErrorKind::protocol, "the reply stream ended");
+    owned->streamed->stream->abort(why);
   }
   Outgoing& outgoing = owned->outgoing;
   const bool is_request = outgoing.purpose == Purpose::request && outgoing.request_id.has_value();

@@ -32,6 +32,7 @@
 namespace bridge::transport {
 
 class LegacySseLink;
+class SseDataSink;
 
 struct StreamableHttpOptions {
   std::string name;                  // for messages
@@ -89,6 +90,11 @@ private:
   void reinitialize();
   void on_post_done(Exchange& exchange, const core::Status& status, const HttpResponseHead& head);
   void on_exchange_message(Exchange& exchange, std::string&& text);
+  // The response an exchange carried is complete: its stream is ended after a grace period.
+  void close_after_reply(Exchange& exchange);
+  // A large response event began on a request's reply stream: forward it as it arrives when the
+  // router takes it (core::ResponseStream), else it is held whole as usual.
+  SseDataSink* open_streamed_reply(Exchange& exchange, std::string_view so_far, bool numbered);
   void handle_initialize_result(core::InboundMessage&& message);
   void fail_connection(const core::Error& error);
   void fail_request(std::uint64_t id, const core::Error& error);

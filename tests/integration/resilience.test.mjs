@@ -110,12 +110,30 @@ test("a reply stream cut in the middle of a large result is resumed with Last-Ev
 test("a cut reply stream that cannot be resumed: a tool call says it may or may not have run, never hangs", T, async (t) => {
   const { peer, bridge } = await oneFaulty(t);
   const started = Date.now();
-  const r = await bridge.request("tools/call", { name: "f_cut_big", arguments: { bytes: 1_000_000 } }, { timeoutMs: 20000 });
+  // 100 kB, cut at half: below the size that is forwarded while it arrives, so nothing of it went out.
+  const r = await bridge.request("tools/call", { name: "f_cut_big", arguments: { bytes: 100_000 } }, { timeoutMs: 20000 });
   assertToolError(r, "faulty", /may or may not have run/);
   assert.ok(Date.now() - started < 10000, "answered promptly");
   const st = await peer.state();
   assert.equal(st.calls.cut_big, 1, "never replayed");
   assert.equal(textOf(await bridge.callTool("f_echo", { text: "ok" })), "ok");
+  assertEachAnsweredOnce(bridge, bridge.sentIds);
+});
+
+test("a large result cut in transit while it was forwarded: its line ends there, then the call is answered with an error", T, async (t) => {
+  const { peer, bridge } = await oneFaulty(t, { bridgeOpts: { expectCutResults: true } });
+  const bytes = 2_000_000; // cut at half: ~1 MB of it went to the client before the upstream died
+  const r = await bridge.request("tools/call", { name: "f_cut_big", arguments: { bytes } }, { timeoutMs: 20000 });
+  assertToolError(r, "faulty", /the tool ran, but its result was cut off after \d+ bytes/);
+  assert.equal(bridge.cutLines.length, 1, "one cut line");
+  const cut = bridge.cutLines[0];
+  assert.ok(cut.startsWith('{"result":{"content":[{"type":"text","text":"CUT-ME:'), cut.slice(0, 100));
+  assert.ok(cut.length > 256 * 1024 && cut.length < bytes, `cut after ${cut.length} bytes`);
+  assert.throws(() => JSON.parse(cut), "the cut line is no message");
+  // The error came after the cut line, and the bridge goes on: the next call is answered.
+  const st = await peer.state();
+  assert.equal(st.calls.cut_big, 1, "never replayed");
+  assert.equal(textOf(await bridge.callTool("f_echo", { text: "after" })), "after");
   assertEachAnsweredOnce(bridge, bridge.sentIds);
 });
 

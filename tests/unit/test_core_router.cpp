@@ -391,3 +391,111 @@ TEST_CASE("a held call is answered when the wait bound passes", "[router]") {
   CHECK(f.writer.last()["id"] == "late");
   CHECK(f.writer.last()["result"]["isError"] == true);
 }
+
+namespace {
+
+// Starts a tools/call to a_echo and returns the bridge's id for it.
+std::uint64_t call_alpha(Fixture& f, const std::string& client_id) {
+  f.client(R"({"jsonrpc":"2.0","id":)" + client_id + R"(,"method":"tools/call","params":{"name":"a_echo"}})");
+  return f.logs[0].requests.back().first;
+}
+
+} // namespace
+
+TEST_CASE("a streamed result reaches the client with its id; other messages wait for its end", "[router][stream]") {
+  Fixture f;
+  f.initialize();
+  f.bring_up(0, {"echo"});
+  f.bring_up(1, {"add"});
+  auto id = call_alpha(f, "\"s1\"");
+  f.client(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"b_add"}})");
+  auto beta_id = f.logs[1].requests.back().first;
+  auto before = f.writer.messages.size();
+
+  auto stream = f.router->open_response_stream(0, id, R"({"result":{"content":[{"type":"text","text":"he)");
+  REQUIRE(stream);
+  // One at a time: a second large reply is delivered whole instead.
+  CHECK_FALSE(f.router->open_response_stream(1, beta_id, R"({"result":{)"));
+  CHECK(stream->data(R"(llo"}],"isError":false},"jsonrpc":"2.0",)"));
+  // Beta answers meanwhile: held, not written into the middle of the streamed line.
+  f.router->on_upstream_message(1, inbound(R"({"jsonrpc":"2.0","id":)" + std::to_string(beta_id) + R"(,"result":{}})"));
+  CHECK(f.writer.messages.size() == before);
+  CHECK(stream->data(R"("id":)" + std::to_string(id) + "}"));
+  stream->end();
+  REQUIRE(f.writer.messages.size() == before + 2);
+  auto streamed = json::parse(f.writer.messages[before]);
+  CHECK(streamed["id"] == "s1");
+  CHECK(streamed["result"]["content"][0]["text"] == "hello");
+  CHECK(json::parse(f.writer.messages[before + 1])["id"] == 2);
+  // The request is answered: a late duplicate is dropped.
+  f.router->on_upstream_message(0, inbound(R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"result":{}})"));
+  CHECK(f.writer.messages.size() == before + 2);
+}
+
+TEST_CASE("streams are refused for what is not a passed-through result", "[router][stream]") {
+  Fixture f;
+  f.initialize();
+  f.bring_up(0, {"echo"});
+  auto id = call_alpha(f, "5");
+  CHECK_FALSE(f.router->open_response_stream(0, id, R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"error":{)"));
+  CHECK_FALSE(f.router->open_response_stream(0, id, R"({"method":"x","params":{)"));
+  CHECK_FALSE(f.router->open_response_stream(1, id, R"({"result":{)")); // another upstream's
+  CHECK_FALSE(f.router->open_response_stream(0, id + 100, R"({"result":{)")); // unknown
+  // A list the router answers itself from its catalog (internal) is never streamed.
+  f.router->on_upstream_message(0, inbound(R"({"jsonrpc":"2.0","method":"notifications/tools/list_changed"})"));
+  auto list_id = f.logs[0].requests.back().first;
+  CHECK_FALSE(f.router->open_response_stream(0, list_id, R"({"result":{"tools":[)"));
+}
+
+TEST_CASE("a stream cut, gone wrong, or timed out ends as an error answer, exactly once", "[router][stream]") {
+  Fixture f;
+  f.initialize();
+  f.bring_up(0, {"echo"});
+  f.bring_up(1, {"add"});
+
+  SECTION("cut") {
+    auto id = call_alpha(f, "21");
+    auto stream = f.router->open_response_stream(0, id, R"({"result":{"content":[{"type":"text","text":"part)");
+    REQUIRE(stream);
+    stream->abort(make_error(ErrorKind::network, "connection reset"));
+    auto answer = f.writer.last(); // the default writer drops an abandoned message's pieces
+    CHECK(answer["id"] == 21);
+    CHECK(answer["result"]["isError"] == true);
+    CHECK(answer["result"]["content"][0]["text"].get<std::string>().find("the tool ran, but its result was cut off") !=
+          std::string::npos);
+    CHECK_FALSE(stream->data("more"));
+  }
+  SECTION("wrong id") {
+    auto id = call_alpha(f, "22");
+    auto stream = f.router->open_response_stream(0, id, R"({"result":{"content":[]},"jsonrpc":"2.0",)");
+    REQUIRE(stream);
+    CHECK_FALSE(stream->data(R"("id":999999})"));
+    CHECK(f.writer.last()["id"] == 22);
+    CHECK(f.writer.last()["result"]["isError"] == true);
+  }
+  SECTION("timed out: other messages are released after the error") {
+    auto id = call_alpha(f, "23");
+    auto stream = f.router->open_response_stream(0, id, R"({"result":{"content":[)");
+    REQUIRE(stream);
+    f.client(R"({"jsonrpc":"2.0","id":24,"method":"ping"})");
+    auto before = f.writer.messages.size();
+    f.scheduler.advance(std::chrono::seconds(5));
+    REQUIRE(f.writer.messages.size() == before + 2);
+    CHECK(json::parse(f.writer.messages[before])["id"] == 23);
+    CHECK(json::parse(f.writer.messages[before + 1])["id"] == 24);
+    CHECK_FALSE(stream->data("]}"));
+  }
+  SECTION("dropped unfinished") {
+    auto id = call_alpha(f, "25");
+    auto stream = f.router->open_response_stream(0, id, R"({"result":{"content":[)");
+    REQUIRE(stream);
+    stream.reset();
+    CHECK(f.writer.last()["id"] == 25);
+    CHECK(f.writer.last()["result"]["isError"] == true);
+  }
+  // Every case leaves the client's line free again: a new call is answered at once.
+  auto beta_id = (f.client(R"({"jsonrpc":"2.0","id":30,"method":"tools/call","params":{"name":"b_add"}})"),
+                  f.logs[1].requests.back().first);
+  f.router->on_upstream_message(1, inbound(R"({"jsonrpc":"2.0","id":)" + std::to_string(beta_id) + R"(,"result":{}})"));
+  CHECK(f.writer.last()["id"] == 30);
+}

@@ -414,3 +414,97 @@ TEST_CASE("sse: max_event_bytes stops the parser", "[sse]") {
     CHECK(failed);
   }
 }
+
+namespace {
+
+// A sink that records what a streamed event delivered.
+struct RecordingSink final : bridge::transport::SseDataSink {
+  std::string received;
+  int ends = 0;
+  bool refuse = false;
+  bool data(std::string_view bytes) override {
+    received.append(bytes);
+    return !refuse;
+  }
+  void end() override { ++ends; }
+};
+
+struct StreamingHarness {
+  std::vector<SseEvent> events;
+  RecordingSink sink;
+  std::vector<std::string> offered; // data so far, per offer
+  std::vector<bool> offered_with_id;
+  bool accept = true;
+  SseParser parser{[this](SseEvent&& event) { events.push_back(std::move(event)); }};
+  explicit StreamingHarness(std::size_t threshold) {
+    parser.stream_large_events(threshold, [this](std::string_view so_far, bool has_id) -> bridge::transport::SseDataSink* {
+      offered.emplace_back(so_far);
+      offered_with_id.push_back(has_id);
+      return accept ? &sink : nullptr;
+    });
+  }
+  void feed_in_pieces(std::string_view stream, std::size_t size) {
+    for (std::size_t pos = 0; pos < stream.size(); pos += size) {
+      REQUIRE(parser.feed(stream.substr(pos, size)).ok());
+    }
+  }
+};
+
+} // namespace
+
+TEST_CASE("SSE parser: a large event goes to the sink as it arrives, however it is chunked") {
+  const std::string big(5000, 'x');
+  const std::string stream = "event: message\ndata: small\n\ndata: " + big + "\r\ndata: tail\n\n: ping\ndata: after\n\n";
+  for (std::size_t size : {std::size_t{1}, std::size_t{7}, std::size_t{1024}, std::size_t{3000}}) {
+    StreamingHarness h(1000);
+    h.feed_in_pieces(stream, size);
+    INFO("chunk size " << size);
+    // The small events before and after are dispatched as usual; the large one is not.
+    REQUIRE(h.events.size() == 2);
+    CHECK(h.events[0].data == "small");
+    CHECK(h.events[1].data == "after");
+    REQUIRE(h.offered.size() == 1);
+    CHECK(h.offered[0].size() >= 1000);
+    CHECK(h.offered[0] == big.substr(0, h.offered[0].size())); // the prefix "data: " dropped
+    CHECK_FALSE(h.offered_with_id[0]);
+    // The offer's bytes are the caller's to pass on; the sink gets the rest, lines joined by a space.
+    CHECK(h.offered[0] + h.sink.received == big + " tail");
+    CHECK(h.sink.ends == 1);
+  }
+}
+
+TEST_CASE("SSE parser: a declined large event is held and dispatched whole; small events are never offered") {
+  const std::string big(5000, 'y');
+  StreamingHarness h(1000);
+  h.accept = false;
+  h.feed_in_pieces("data: " + big + "\n\ndata: " + std::string(999, 'z') + "\n\n", 512);
+  REQUIRE(h.offered.size() == 1); // offered once, not on every chunk after
+  REQUIRE(h.events.size() == 2);
+  CHECK(h.events[0].data == big);
+  CHECK(h.events[1].data.size() == 999);
+  CHECK(h.sink.received.empty());
+}
+
+TEST_CASE("SSE parser: an event of another type, or of a numbered stream, is offered accordingly") {
+  const std::string big(3000, 'w');
+  StreamingHarness typed(1000);
+  typed.feed_in_pieces("event: other\ndata: " + big + "\n\n", 100);
+  CHECK(typed.offered.empty()); // not a message: never streamed
+  REQUIRE(typed.events.size() == 1);
+
+  StreamingHarness numbered(1000);
+  numbered.accept = false;
+  numbered.feed_in_pieces("id: 7\ndata: " + big + "\n\n", 100);
+  REQUIRE(numbered.offered_with_id.size() == 1);
+  CHECK(numbered.offered_with_id[0]); // resumable: the handler may decline to keep it replayable
+}
+
+TEST_CASE("SSE parser: a sink that stops the stream fails the parser") {
+  StreamingHarness h(100);
+  h.sink.refuse = true;
+  REQUIRE(h.parser.feed("data: " + std::string(200, 'a')).ok());
+  auto status = h.parser.feed(std::string(50, 'b'));
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().message.find("stopped") != std::string::npos);
+  CHECK_FALSE(h.parser.feed("\n\n").ok());
+}

@@ -226,7 +226,10 @@ function baseEnv() {
  *   home     a tempHome() (one is made when absent)
  *   autoReply  answer the bridge's own requests (ping → {}, roots/list → {roots:[]}, others -32601)
  */
-export async function startBridge({ config, env = {}, args = ["serve"], home, t, autoReply = true, bin } = {}) {
+// expectCutResults: a line that is the beginning of a result cut off in transit (a large result
+// is forwarded while it arrives; when its upstream dies halfway, the line ends where it stands and
+// an error follows) is collected in client.cutLines instead of failing the test as non-JSON.
+export async function startBridge({ config, env = {}, args = ["serve"], home, t, autoReply = true, bin, expectCutResults = false } = {}) {
   const h = home ?? (await tempHome({ t }));
   const configFile = path.join(h.dir, "config.json");
   if (config !== null && config !== undefined) {
@@ -252,6 +255,7 @@ export async function startBridge({ config, env = {}, args = ["serve"], home, t,
 
   const messages = [];
   const badLines = [];
+  const cutLines = [];
   const waiters = new Set(); // {pred, resolve, reject, timer}
   let exited = null;
   const exitPromise = new Promise((resolve) => {
@@ -277,6 +281,7 @@ export async function startBridge({ config, env = {}, args = ["serve"], home, t,
     home: h,
     messages,
     badLines,
+    cutLines,
     startedAt,
     stderr: () => stderr,
     get exited() { return exited; },
@@ -416,6 +421,10 @@ export async function startBridge({ config, env = {}, args = ["serve"], home, t,
       msg = JSON.parse(line);
       if (msg === null || typeof msg !== "object") throw new Error("not an object");
     } catch {
+      if (expectCutResults && line.startsWith('{"result":')) {
+        cutLines.push(line);
+        return;
+      }
       badLines.push(line);
       failAll(new ProtocolError(`bridge wrote a non-JSON stdout line: ${JSON.stringify(line.slice(0, 200))}`));
       return;
