@@ -7,6 +7,8 @@
 // the initialize POST with 400/404/405 it falls back to the 2024-11-05 HTTP+SSE transport
 // (legacy_sse.hpp) and delegates to it. It reports every message it receives to the router
 // through core::UpstreamListener and knows nothing of prefixes or the AI client.
+// streamable_http.cpp holds the handshake, the POSTs and their replies; streamable_http_streams.cpp
+// the GET stream, resumed replies and replies forwarded while they arrive.
 //
 // Each request the router sends gets exactly one outcome from here: its response, or one
 // on_upstream_request_failed. What happens to a request whose fate is unknown (the connection
@@ -64,7 +66,7 @@ public:
   void send_message(std::string text) override;
   void shutdown(std::function<void()> done) override;
 
-  struct Exchange; // one HTTP exchange and its reply stream (streamable_http.cpp)
+  struct Exchange; // one HTTP exchange and its reply stream (streamable_http_exchange.hpp)
 
 private:
   enum class Purpose { initialize, initialized, request, message };
