@@ -100,6 +100,16 @@ void StreamableHttpLink::retire(std::unique_ptr<Exchange> exchange) {
   }
 }
 
+std::unique_ptr<StreamableHttpLink::Exchange> StreamableHttpLink::take_exchange(Exchange& exchange) {
+  auto it = m_exchanges.find(exchange.transfer);
+  if (it == m_exchanges.end()) {
+    return nullptr;
+  }
+  std::unique_ptr<Exchange> owned = std::move(it->second);
+  m_exchanges.erase(it);
+  return owned;
+}
+
 void StreamableHttpLink::retire_exchanges() {
   for (auto& [id, exchange] : m_exchanges) {
     m_loop.cancel_transfer(id);
@@ -444,21 +454,11 @@ void StreamableHttpLink::fail_request(std::uint64_t id, const core::Error& error
 
 void StreamableHttpLink::on_post_done(Exchange& exchange, const core::Status& status, const HttpResponseHead& head) {
   // Take ownership: the exchange leaves the table whatever happens next.
-  auto it = m_exchanges.find(exchange.transfer);
-  if (it == m_exchanges.end()) {
+  std::unique_ptr<Exchange> owned = take_exchange(exchange);
+  if (!owned) {
     return;
   }
-  std::unique_ptr<Exchange> owned = std::move(it->second);
-  m_exchanges.erase(it);
-  struct Retire { // destroyed off the stack: this may run inside the exchange's own SSE callback
-    StreamableHttpLink* link;
-    std::unique_ptr<Exchange>& exchange;
-    ~Retire() {
-      if (exchange) {
-        link->retire(std::move(exchange));
-      }
-    }
-  } retire_at_exit{this, owned};
+  RetireAtExit retire_at_exit{this, owned};
   if (m_closing) {
     return;
   }

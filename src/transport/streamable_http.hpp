@@ -104,6 +104,10 @@ private:
   // their own callbacks (an SSE parser in the middle of feed()).
   void retire_exchanges();
   void retire(std::unique_ptr<Exchange> exchange);
+  // A finished exchange leaves the table (null when it already has); RetireAtExit then retires it
+  // when its on_done handler returns.
+  std::unique_ptr<Exchange> take_exchange(Exchange& exchange);
+  struct RetireAtExit;
   [[nodiscard]] core::Error http_error(const HttpResponseHead& head, const std::string& body) const;
   [[nodiscard]] HttpRequest base_request(const std::string& method, std::optional<std::string>& authorization_error);
   void start_exchange(std::unique_ptr<Exchange> exchange, HttpRequest request);

@@ -58,4 +58,16 @@ struct StreamableHttpLink::Exchange {
   core::Scheduler::TimerId grace_timer = 0; // ends a reply stream the server leaves open
 };
 
+// Retires a taken exchange when the handler that took it returns: destroyed later, off the stack,
+// because the handler may run inside the exchange's own SSE callback.
+struct StreamableHttpLink::RetireAtExit {
+  StreamableHttpLink* link;
+  std::unique_ptr<Exchange>& exchange;
+  ~RetireAtExit() {
+    if (exchange) {
+      link->retire(std::move(exchange));
+    }
+  }
+};
+
 } // namespace bridge::transport

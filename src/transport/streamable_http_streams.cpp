@@ -182,21 +182,11 @@ void StreamableHttpLink::schedule_listen_stream() {
 }
 
 void StreamableHttpLink::on_get_done(Exchange& exchange, const core::Status& status, const HttpResponseHead& head) {
-  auto it = m_exchanges.find(exchange.transfer);
-  if (it == m_exchanges.end()) {
+  std::unique_ptr<Exchange> owned = take_exchange(exchange);
+  if (!owned) {
     return;
   }
-  std::unique_ptr<Exchange> owned = std::move(it->second);
-  m_exchanges.erase(it);
-  struct Retire {
-    StreamableHttpLink* link;
-    std::unique_ptr<Exchange>& exchange;
-    ~Retire() {
-      if (exchange) {
-        link->retire(std::move(exchange));
-      }
-    }
-  } retire_at_exit{this, owned};
+  RetireAtExit retire_at_exit{this, owned};
   if (owned->kind == Kind::listen && m_listen_transfer == owned->transfer) {
     m_listen_transfer = 0;
   }
