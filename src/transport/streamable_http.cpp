@@ -1,11 +1,9 @@
 #include "transport/streamable_http.hpp"
 #include "transport/streamable_http_exchange.hpp"
 
-#include "core/protocol.hpp"
 #include "transport/http_util.hpp"
 #include "transport/legacy_sse.hpp"
 #include "transport/sse_parser.hpp"
-#include "version.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -19,7 +17,6 @@ using nlohmann::json;
 
 constexpr std::size_t k_error_body_limit = 16 * 1024;            // enough to quote a server's complaint
 constexpr std::size_t k_json_reply_limit = std::size_t{1} << 30; // a runaway reply must not eat all memory
-constexpr std::string_view k_initialize_id = "0";                // the router's own ids start at 1
 
 std::optional<std::uint64_t> numeric_id(const core::InboundMessage& message) {
   if (message.envelope.id_kind != core::IdKind::number) {
@@ -119,65 +116,6 @@ void StreamableHttpLink::retire_exchanges() {
   m_listen_transfer = 0;
 }
 
-void StreamableHttpLink::connect(const json& client_capabilities) {
-  // A fresh start: drop whatever the last session had in flight. Requests still awaited get their
-  // one answer now (a reconnect after a login may come while some are under way).
-  auto restarted = core::make_error(core::ErrorKind::network, "the connection to " + m_options.name +
-                                                                  " was restarted before the answer came");
-  if (m_legacy) {
-    m_legacy->fail_outstanding(restarted);
-  }
-  std::vector<std::uint64_t> orphaned(m_awaiting.begin(), m_awaiting.end());
-  m_awaiting.clear();
-  for (auto id : orphaned) {
-    m_listener.on_upstream_request_failed(m_index, id, restarted);
-  }
-  retire_exchanges();
-  for (auto timer : m_timers) {
-    m_loop.cancel(timer);
-  }
-  m_timers.clear();
-  if (m_legacy) {
-    m_retired_legacy = std::move(m_legacy); // may be on the stack: destroyed by the reaper
-    if (m_reap_timer == 0) {
-      m_reap_timer = m_loop.schedule(std::chrono::milliseconds(0), [this] {
-        m_reap_timer = 0;
-        m_retired.clear();
-        m_retired_legacy.reset();
-      });
-    }
-  }
-  m_session_id.clear();
-  m_protocol_version.clear();
-  m_ready = false;
-  m_closing = false;
-  m_reinitializing = false;
-  m_replay.clear();
-  m_awaiting.clear();
-  m_listen_scheduled = false;
-  m_listen_offered = true;
-  m_listen_confirmed = false;
-  m_listen_failures = 0;
-  m_listen_last_event_id.clear();
-  m_client_capabilities = client_capabilities.is_object() ? client_capabilities : json::object();
-  start_initialize();
-}
-
-void StreamableHttpLink::start_initialize() {
-  json params = {
-      {"protocolVersion", std::string(core::k_protocol_versions.front())},
-      {"capabilities", m_client_capabilities},
-      {"clientInfo", {{"name", k_name}, {"version", k_version}}},
-  };
-  std::string body = R"({"jsonrpc":"2.0","id":)" + std::string(k_initialize_id) +
-                     R"(,"method":"initialize","params":)" + params.dump() + "}";
-  Outgoing outgoing;
-  outgoing.body = std::move(body);
-  outgoing.purpose = Purpose::initialize;
-  outgoing.method = "initialize";
-  post(std::move(outgoing));
-}
-
 void StreamableHttpLink::send_request(std::uint64_t id, std::string text) {
   if (m_legacy) {
     m_legacy->send_request(id, std::move(text));
@@ -201,37 +139,6 @@ void StreamableHttpLink::send_message(std::string text) {
   Outgoing outgoing;
   outgoing.body = std::move(text);
   post(std::move(outgoing));
-}
-
-void StreamableHttpLink::reinitialize() {
-  if (m_reinitializing || m_closing) {
-    return;
-  }
-  spdlog::info("{}: the server ended our session; opening a new one", m_options.name);
-  m_reinitializing = true;
-  m_ready = false;
-  m_session_id.clear();
-  m_protocol_version.clear();
-  if (m_listen_transfer != 0) {
-    auto it = m_exchanges.find(m_listen_transfer);
-    if (it != m_exchanges.end()) {
-      m_loop.cancel_transfer(it->first);
-      retire(std::move(it->second));
-      m_exchanges.erase(it);
-    }
-    m_listen_transfer = 0;
-  }
-  m_listen_offered = true;
-  m_listen_confirmed = false;
-  m_listen_failures = 0;
-  m_listen_last_event_id.clear();
-  start_initialize();
-}
-
-void StreamableHttpLink::reinitialize_and_replay(Outgoing outgoing) {
-  outgoing.replayed = true;
-  m_replay.push_back(std::move(outgoing));
-  reinitialize();
 }
 
 HttpRequest StreamableHttpLink::base_request(const std::string& method, std::optional<std::string>& authorization_error) {
@@ -418,33 +325,6 @@ void StreamableHttpLink::on_exchange_message(Exchange& exchange, std::string&& t
   m_listener.on_upstream_message(m_index, std::move(message));
 }
 
-void StreamableHttpLink::handle_initialize_result(core::InboundMessage&& message) {
-  if (message.envelope.kind == core::MessageKind::error) {
-    json error = json::parse(message.envelope.error->in(message.text), nullptr, false);
-    std::string reason = error.is_object() ? error.value("message", std::string("error")) : std::string("error");
-    fail_connection(core::make_error(core::ErrorKind::protocol, "initialize was refused: " + reason));
-    return;
-  }
-  json result = json::parse(message.envelope.result->in(message.text), nullptr, false);
-  if (!result.is_object()) {
-    fail_connection(core::make_error(core::ErrorKind::protocol, "initialize result is not an object"));
-    return;
-  }
-  std::string version = result.value("protocolVersion", std::string());
-  if (!core::is_supported_protocol_version(version)) {
-    fail_connection(core::make_error(core::ErrorKind::protocol,
-                                     "the server speaks MCP protocol version \"" + version + "\", which mcp-bridge does not support"));
-    return;
-  }
-  m_protocol_version = version;
-  // The handshake ends with notifications/initialized; the session is usable once it is accepted.
-  m_initialize_result = std::move(result);
-  Outgoing outgoing;
-  outgoing.body = R"({"jsonrpc":"2.0","method":"notifications/initialized"})";
-  outgoing.purpose = Purpose::initialized;
-  post(std::move(outgoing));
-}
-
 void StreamableHttpLink::fail_request(std::uint64_t id, const core::Error& error) {
   if (m_awaiting.erase(id) == 0) {
     return; // already answered or failed
@@ -468,10 +348,13 @@ void StreamableHttpLink::on_post_done(Exchange& exchange, const core::Status& st
   if (owned->streamed && !owned->streamed->ended) {
     // Half of it went to the client already: nothing can be retried or resumed.
     owned->streamed->ended = true;
-    const auto& why = owned->stream_error ? *owned->stream_error
-                      : !status          ? status.error()
-                                         : core::make_error(core::ErrorKind::protocol, "the reply stream ended");
-    owned->streamed->stream->abort(why);
+    if (owned->stream_error) {
+      owned->streamed->stream->abort(*owned->stream_error);
+    } else if (!status) {
+      owned->streamed->stream->abort(status.error());
+    } else {
+      owned->streamed->stream->abort(core::make_error(core::ErrorKind::protocol, "the reply stream ended before the reply did"));
+    }
   }
   Outgoing& outgoing = owned->outgoing;
   const bool is_request = outgoing.purpose == Purpose::request && outgoing.request_id.has_value();
@@ -605,64 +488,6 @@ core::Error StreamableHttpLink::http_error(const HttpResponseHead& head, const s
   }
   auto kind = (head.status == 401 || head.status == 403) ? core::ErrorKind::auth : core::ErrorKind::protocol;
   return core::make_error(kind, "the server answered " + reason);
-}
-
-void StreamableHttpLink::fail_connection(const core::Error& error) {
-  std::vector<std::uint64_t> orphaned(m_awaiting.begin(), m_awaiting.end());
-  m_awaiting.clear();
-  m_replay.clear();
-  m_reinitializing = false;
-  retire_exchanges();
-  for (auto timer : m_timers) {
-    m_loop.cancel(timer);
-  }
-  m_timers.clear();
-  m_listen_scheduled = false;
-  m_ready = false;
-  m_session_id.clear();
-  for (auto id : orphaned) {
-    m_listener.on_upstream_request_failed(m_index, id, error);
-  }
-  m_listener.on_upstream_failed(m_index, error);
-}
-
-void StreamableHttpLink::shutdown(std::function<void()> done) {
-  if (m_legacy) {
-    m_closing = true;
-    m_legacy->shutdown(std::move(done));
-    return;
-  }
-  m_closing = true;
-  retire_exchanges();
-  for (auto timer : m_timers) {
-    m_loop.cancel(timer);
-  }
-  m_timers.clear();
-  if (m_session_id.empty()) {
-    done();
-    return;
-  }
-  HttpRequest request;
-  request.method = "DELETE";
-  request.url = m_options.url;
-  request.ca_file = m_options.ca_file;
-  request.timeout = std::chrono::seconds(2); // leaving must not hang on a slow server
-  request.headers = {{"Mcp-Session-Id", m_session_id}};
-  if (!m_protocol_version.empty()) {
-    request.headers.emplace_back("MCP-Protocol-Version", m_protocol_version);
-  }
-  if (m_options.auth) {
-    if (auto authorization = m_options.auth->authorization(); authorization && authorization->has_value()) {
-      request.headers.emplace_back("Authorization", **authorization);
-    }
-  }
-  for (const auto& header : m_options.headers) {
-    request.headers.push_back(header);
-  }
-  m_session_id.clear();
-  HttpCallbacks callbacks;
-  callbacks.on_done = [done = std::move(done)](const core::Status&, const HttpResponseHead&) { done(); };
-  m_loop.start(std::move(request), std::move(callbacks));
 }
 
 } // namespace bridge::transport

@@ -7,8 +7,9 @@
 // the initialize POST with 400/404/405 it falls back to the 2024-11-05 HTTP+SSE transport
 // (legacy_sse.hpp) and delegates to it. It reports every message it receives to the router
 // through core::UpstreamListener and knows nothing of prefixes or the AI client.
-// streamable_http.cpp holds the handshake, the POSTs and their replies; streamable_http_streams.cpp
-// the GET stream, resumed replies and replies forwarded while they arrive.
+// streamable_http_session.cpp holds the handshake and the end, streamable_http.cpp the POSTs and
+// their replies, streamable_http_streams.cpp the GET stream, resumed replies and replies forwarded
+// while they arrive.
 //
 // Each request the router sends gets exactly one outcome from here: its response, or one
 // on_upstream_request_failed. What happens to a request whose fate is unknown (the connection

@@ -1,8 +1,8 @@
 #pragma once
 
-// What the two halves of StreamableHttpLink share (streamable_http.cpp: the handshake, POSTs and
-// their replies; streamable_http_streams.cpp: the GET stream, resumed and forwarded replies): one
-// HTTP exchange, and the limits both apply. Private to those two files.
+// What the parts of StreamableHttpLink share (streamable_http_session.cpp: the session's handshake
+// and end; streamable_http.cpp: POSTs and their replies; streamable_http_streams.cpp: the GET
+// stream, resumed and forwarded replies): one HTTP exchange, and the limits they apply. Private.
 
 #include "core/upstream.hpp"
 #include "transport/sse_parser.hpp"
@@ -14,9 +14,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace bridge::transport {
 
+inline constexpr std::string_view k_initialize_id = "0";               // the router's own ids start at 1
 inline constexpr int k_max_empty_resumes = 5;                          // resumptions in a row that brought nothing
 inline constexpr std::chrono::milliseconds k_repeat_delay{300};        // before sending a safe request again
 inline constexpr std::chrono::milliseconds k_reply_stream_grace{5000}; // a reply stream left open after its response

@@ -1,0 +1,191 @@
+// StreamableHttpLink, the session: the initialize handshake (and a new one when the server forgot
+// the session), its failure, and the end (DELETE).
+
+#include "core/protocol.hpp"
+#include "transport/legacy_sse.hpp"
+#include "transport/streamable_http.hpp"
+#include "transport/streamable_http_exchange.hpp"
+#include "version.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace bridge::transport {
+
+using nlohmann::json;
+
+void StreamableHttpLink::connect(const json& client_capabilities) {
+  // A fresh start: drop whatever the last session had in flight. Requests still awaited get their
+  // one answer now (a reconnect after a login may come while some are under way).
+  auto restarted = core::make_error(core::ErrorKind::network, "the connection to " + m_options.name +
+                                                                  " was restarted before the answer came");
+  if (m_legacy) {
+    m_legacy->fail_outstanding(restarted);
+  }
+  std::vector<std::uint64_t> orphaned(m_awaiting.begin(), m_awaiting.end());
+  m_awaiting.clear();
+  for (auto id : orphaned) {
+    m_listener.on_upstream_request_failed(m_index, id, restarted);
+  }
+  retire_exchanges();
+  for (auto timer : m_timers) {
+    m_loop.cancel(timer);
+  }
+  m_timers.clear();
+  if (m_legacy) {
+    m_retired_legacy = std::move(m_legacy); // may be on the stack: destroyed by the reaper
+    if (m_reap_timer == 0) {
+      m_reap_timer = m_loop.schedule(std::chrono::milliseconds(0), [this] {
+        m_reap_timer = 0;
+        m_retired.clear();
+        m_retired_legacy.reset();
+      });
+    }
+  }
+  m_session_id.clear();
+  m_protocol_version.clear();
+  m_ready = false;
+  m_closing = false;
+  m_reinitializing = false;
+  m_replay.clear();
+  m_awaiting.clear();
+  m_listen_scheduled = false;
+  m_listen_offered = true;
+  m_listen_confirmed = false;
+  m_listen_failures = 0;
+  m_listen_last_event_id.clear();
+  m_client_capabilities = client_capabilities.is_object() ? client_capabilities : json::object();
+  start_initialize();
+}
+
+void StreamableHttpLink::start_initialize() {
+  json params = {
+      {"protocolVersion", std::string(core::k_protocol_versions.front())},
+      {"capabilities", m_client_capabilities},
+      {"clientInfo", {{"name", k_name}, {"version", k_version}}},
+  };
+  std::string body = R"({"jsonrpc":"2.0","id":)" + std::string(k_initialize_id) +
+                     R"(,"method":"initialize","params":)" + params.dump() + "}";
+  Outgoing outgoing;
+  outgoing.body = std::move(body);
+  outgoing.purpose = Purpose::initialize;
+  outgoing.method = "initialize";
+  post(std::move(outgoing));
+}
+
+void StreamableHttpLink::reinitialize() {
+  if (m_reinitializing || m_closing) {
+    return;
+  }
+  spdlog::info("{}: the server ended our session; opening a new one", m_options.name);
+  m_reinitializing = true;
+  m_ready = false;
+  m_session_id.clear();
+  m_protocol_version.clear();
+  if (m_listen_transfer != 0) {
+    auto it = m_exchanges.find(m_listen_transfer);
+    if (it != m_exchanges.end()) {
+      m_loop.cancel_transfer(it->first);
+      retire(std::move(it->second));
+      m_exchanges.erase(it);
+    }
+    m_listen_transfer = 0;
+  }
+  m_listen_offered = true;
+  m_listen_confirmed = false;
+  m_listen_failures = 0;
+  m_listen_last_event_id.clear();
+  start_initialize();
+}
+
+void StreamableHttpLink::reinitialize_and_replay(Outgoing outgoing) {
+  outgoing.replayed = true;
+  m_replay.push_back(std::move(outgoing));
+  reinitialize();
+}
+
+void StreamableHttpLink::handle_initialize_result(core::InboundMessage&& message) {
+  if (message.envelope.kind == core::MessageKind::error) {
+    json error = json::parse(message.envelope.error->in(message.text), nullptr, false);
+    std::string reason = error.is_object() ? error.value("message", std::string("error")) : std::string("error");
+    fail_connection(core::make_error(core::ErrorKind::protocol, "initialize was refused: " + reason));
+    return;
+  }
+  json result = json::parse(message.envelope.result->in(message.text), nullptr, false);
+  if (!result.is_object()) {
+    fail_connection(core::make_error(core::ErrorKind::protocol, "initialize result is not an object"));
+    return;
+  }
+  std::string version = result.value("protocolVersion", std::string());
+  if (!core::is_supported_protocol_version(version)) {
+    fail_connection(core::make_error(core::ErrorKind::protocol,
+                                     "the server speaks MCP protocol version \"" + version + "\", which mcp-bridge does not support"));
+    return;
+  }
+  m_protocol_version = version;
+  // The handshake ends with notifications/initialized; the session is usable once it is accepted.
+  m_initialize_result = std::move(result);
+  Outgoing outgoing;
+  outgoing.body = R"({"jsonrpc":"2.0","method":"notifications/initialized"})";
+  outgoing.purpose = Purpose::initialized;
+  post(std::move(outgoing));
+}
+
+void StreamableHttpLink::fail_connection(const core::Error& error) {
+  std::vector<std::uint64_t> orphaned(m_awaiting.begin(), m_awaiting.end());
+  m_awaiting.clear();
+  m_replay.clear();
+  m_reinitializing = false;
+  retire_exchanges();
+  for (auto timer : m_timers) {
+    m_loop.cancel(timer);
+  }
+  m_timers.clear();
+  m_listen_scheduled = false;
+  m_ready = false;
+  m_session_id.clear();
+  for (auto id : orphaned) {
+    m_listener.on_upstream_request_failed(m_index, id, error);
+  }
+  m_listener.on_upstream_failed(m_index, error);
+}
+
+void StreamableHttpLink::shutdown(std::function<void()> done) {
+  if (m_legacy) {
+    m_closing = true;
+    m_legacy->shutdown(std::move(done));
+    return;
+  }
+  m_closing = true;
+  retire_exchanges();
+  for (auto timer : m_timers) {
+    m_loop.cancel(timer);
+  }
+  m_timers.clear();
+  if (m_session_id.empty()) {
+    done();
+    return;
+  }
+  HttpRequest request;
+  request.method = "DELETE";
+  request.url = m_options.url;
+  request.ca_file = m_options.ca_file;
+  request.timeout = std::chrono::seconds(2); // leaving must not hang on a slow server
+  request.headers = {{"Mcp-Session-Id", m_session_id}};
+  if (!m_protocol_version.empty()) {
+    request.headers.emplace_back("MCP-Protocol-Version", m_protocol_version);
+  }
+  if (m_options.auth) {
+    if (auto authorization = m_options.auth->authorization(); authorization && authorization->has_value()) {
+      request.headers.emplace_back("Authorization", **authorization);
+    }
+  }
+  for (const auto& header : m_options.headers) {
+    request.headers.push_back(header);
+  }
+  m_session_id.clear();
+  HttpCallbacks callbacks;
+  callbacks.on_done = [done = std::move(done)](const core::Status&, const HttpResponseHead&) { done(); };
+  m_loop.start(std::move(request), std::move(callbacks));
+}
+
+} // namespace bridge::transport
