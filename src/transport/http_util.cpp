@@ -1,5 +1,7 @@
 #include "transport/http_util.hpp"
 
+#include "core/protocol.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cctype>
@@ -59,6 +61,25 @@ core::Result<core::InboundMessage> inbound_message(std::string&& text) {
 std::string method_of(const std::string& text) {
   auto envelope = core::scan_envelope(text);
   return envelope ? envelope->method : std::string();
+}
+
+core::Result<nlohmann::json> initialize_result_of(const core::InboundMessage& message) {
+  using nlohmann::json;
+  if (message.envelope.kind == core::MessageKind::error) {
+    json error = json::parse(message.envelope.error->in(message.text), nullptr, false);
+    std::string reason = error.is_object() ? error.value("message", std::string("error")) : std::string("error");
+    return core::make_error(core::ErrorKind::protocol, "initialize was refused: " + reason);
+  }
+  json result = json::parse(message.envelope.result->in(message.text), nullptr, false);
+  if (!result.is_object()) {
+    return core::make_error(core::ErrorKind::protocol, "initialize result is not an object");
+  }
+  std::string version = result.value("protocolVersion", std::string());
+  if (!core::is_supported_protocol_version(version)) {
+    return core::make_error(core::ErrorKind::protocol,
+                            "the server speaks MCP protocol version \"" + version + "\", which mcp-bridge does not support");
+  }
+  return result;
 }
 
 } // namespace bridge::transport

@@ -18,6 +18,10 @@ std::string summarize_body(const std::string& body);
 // Scans one message received from an upstream (padding it for the envelope scanner).
 core::Result<core::InboundMessage> inbound_message(std::string&& text);
 
+// The result of an upstream's answer to initialize, checked: an object with a protocol version
+// the bridge speaks. Otherwise the error says what was wrong (refused, not an object, version).
+core::Result<nlohmann::json> initialize_result_of(const core::InboundMessage& message);
+
 // The request's JSON-RPC method, read from its envelope ("" when it cannot be read).
 std::string method_of(const std::string& text);
 

@@ -1,6 +1,5 @@
 #include "transport/legacy_sse.hpp"
 
-#include "core/protocol.hpp"
 #include "core/url.hpp"
 #include "transport/backoff.hpp"
 #include "transport/http_util.hpp"
@@ -263,21 +262,9 @@ void LegacySseLink::on_stream_event(const std::string& type, std::string&& data)
 }
 
 void LegacySseLink::handle_initialize_result(core::InboundMessage&& message) {
-  if (message.envelope.kind == core::MessageKind::error) {
-    json error = json::parse(message.envelope.error->in(message.text), nullptr, false);
-    std::string reason = error.is_object() ? error.value("message", std::string("error")) : std::string("error");
-    fail_connection(core::make_error(core::ErrorKind::protocol, "initialize was refused: " + reason));
-    return;
-  }
-  json result = json::parse(message.envelope.result->in(message.text), nullptr, false);
-  if (!result.is_object()) {
-    fail_connection(core::make_error(core::ErrorKind::protocol, "initialize result is not an object"));
-    return;
-  }
-  std::string version = result.value("protocolVersion", std::string());
-  if (!core::is_supported_protocol_version(version)) {
-    fail_connection(core::make_error(core::ErrorKind::protocol, "the server speaks MCP protocol version \"" + version +
-                                                                    "\", which mcp-bridge does not support"));
+  auto result = initialize_result_of(message);
+  if (!result) {
+    fail_connection(result.error());
     return;
   }
   post_message(R"({"jsonrpc":"2.0","method":"notifications/initialized"})", std::nullopt);
@@ -304,7 +291,7 @@ void LegacySseLink::handle_initialize_result(core::InboundMessage&& message) {
     post_message(std::move(text), std::nullopt);
   }
   // A reconnect is a new session: the router re-reads the lists (they may have changed).
-  m_listener.on_upstream_ready(m_index, result);
+  m_listener.on_upstream_ready(m_index, *result);
 }
 
 void LegacySseLink::send_request(std::uint64_t id, std::string text) {

@@ -2,6 +2,7 @@
 // the session), its failure, and the end (DELETE).
 
 #include "core/protocol.hpp"
+#include "transport/http_util.hpp"
 #include "transport/legacy_sse.hpp"
 #include "transport/streamable_http.hpp"
 #include "transport/streamable_http_exchange.hpp"
@@ -104,26 +105,14 @@ void StreamableHttpLink::reinitialize_and_replay(Outgoing outgoing) {
 }
 
 void StreamableHttpLink::handle_initialize_result(core::InboundMessage&& message) {
-  if (message.envelope.kind == core::MessageKind::error) {
-    json error = json::parse(message.envelope.error->in(message.text), nullptr, false);
-    std::string reason = error.is_object() ? error.value("message", std::string("error")) : std::string("error");
-    fail_connection(core::make_error(core::ErrorKind::protocol, "initialize was refused: " + reason));
+  auto result = initialize_result_of(message);
+  if (!result) {
+    fail_connection(result.error());
     return;
   }
-  json result = json::parse(message.envelope.result->in(message.text), nullptr, false);
-  if (!result.is_object()) {
-    fail_connection(core::make_error(core::ErrorKind::protocol, "initialize result is not an object"));
-    return;
-  }
-  std::string version = result.value("protocolVersion", std::string());
-  if (!core::is_supported_protocol_version(version)) {
-    fail_connection(core::make_error(core::ErrorKind::protocol,
-                                     "the server speaks MCP protocol version \"" + version + "\", which mcp-bridge does not support"));
-    return;
-  }
-  m_protocol_version = version;
+  m_protocol_version = result->value("protocolVersion", std::string());
   // The handshake ends with notifications/initialized; the session is usable once it is accepted.
-  m_initialize_result = std::move(result);
+  m_initialize_result = std::move(*result);
   Outgoing outgoing;
   outgoing.body = R"({"jsonrpc":"2.0","method":"notifications/initialized"})";
   outgoing.purpose = Purpose::initialized;
