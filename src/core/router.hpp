@@ -129,7 +129,7 @@ private:
   };
 
   struct ActiveStream { // a response going to the client while it arrives
-    ActiveStream(std::uint64_t serial, Pending pending, std::string expected_id);
+    ActiveStream(std::uint64_t serial, Pending pending, StreamedResponse scanner);
     std::uint64_t serial;
     Pending pending;
     StreamedResponse scanner;
@@ -249,6 +249,7 @@ private:
   bool m_served_resources = false;
   // The response being written to the client in pieces; other messages wait in m_held_writes.
   std::unique_ptr<ActiveStream> m_stream;
+  StreamedResponse::Emit m_to_client = [this](std::string_view piece) { m_client.write_piece(piece); };
   std::vector<std::string> m_held_writes;
   std::uint64_t m_next_stream = 1;
   // Stream handles outlive nothing of the router's: they check this before calling back.

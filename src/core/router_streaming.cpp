@@ -20,8 +20,8 @@
 
 namespace bridge::core {
 
-Router::ActiveStream::ActiveStream(std::uint64_t serial_, Pending pending_, std::string expected_id)
-    : serial(serial_), pending(std::move(pending_)), scanner(std::move(expected_id), pending.client_id) {}
+Router::ActiveStream::ActiveStream(std::uint64_t serial_, Pending pending_, StreamedResponse scanner_)
+    : serial(serial_), pending(std::move(pending_)), scanner(std::move(scanner_)) {}
 
 // What the transport holds: calls back into the router while the router is alive and this is
 // still its open stream; destroyed unfinished, it aborts the stream.
@@ -87,8 +87,7 @@ std::unique_ptr<ResponseStream> Router::open_response_stream(std::size_t index, 
   auto deadline = pending.started + std::chrono::seconds(config.timeout_s);
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - m_scheduler.now());
   std::uint64_t serial = m_next_stream++;
-  m_stream = std::make_unique<ActiveStream>(serial, std::move(pending), std::to_string(id));
-  m_stream->scanner = std::move(probe);
+  m_stream = std::make_unique<ActiveStream>(serial, std::move(pending), std::move(probe));
   m_stream->timer = m_scheduler.schedule(std::max(left, std::chrono::milliseconds(0)), [this, serial, index] {
     if (m_stream && m_stream->serial == serial) {
       m_stream->timer = 0;
@@ -107,8 +106,7 @@ bool Router::stream_data(std::uint64_t serial, std::string_view bytes) {
   if (!m_stream || m_stream->serial != serial) {
     return false;
   }
-  StreamedResponse::Emit emit = [this](std::string_view out) { m_client.write_piece(out); };
-  if (!m_stream->scanner.feed(bytes, emit)) {
+  if (!m_stream->scanner.feed(bytes, m_to_client)) {
     abandon_stream(m_upstreams[m_stream->pending.upstream].config.name + ": its reply went wrong in the middle (" +
                        m_stream->scanner.failure() + ")",
                    jsonrpc::k_upstream_unavailable);
@@ -121,8 +119,7 @@ void Router::stream_end(std::uint64_t serial) {
   if (!m_stream || m_stream->serial != serial) {
     return;
   }
-  StreamedResponse::Emit emit = [this](std::string_view out) { m_client.write_piece(out); };
-  if (!m_stream->scanner.finish(emit)) {
+  if (!m_stream->scanner.finish(m_to_client)) {
     abandon_stream(m_upstreams[m_stream->pending.upstream].config.name + ": its reply ended unfinished (" +
                        m_stream->scanner.failure() + ")",
                    jsonrpc::k_upstream_unavailable);
