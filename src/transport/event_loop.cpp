@@ -30,6 +30,8 @@ std::string trim(std::string_view text) {
 }
 
 constexpr long k_receive_buffer = 256L * 1024L; // fewer, larger callbacks for big results
+// Enough for the exchanges a busy client keeps in flight at once; beyond it, handles are freed.
+constexpr std::size_t k_max_spare_easy = 16;
 
 } // namespace
 
@@ -116,6 +118,10 @@ EventLoop::~EventLoop() {
     }
   }
   m_transfers.clear();
+  for (void* easy : m_spare_easy) {
+    curl_easy_cleanup(static_cast<CURL*>(easy));
+  }
+  m_spare_easy.clear();
   if (m_multi != nullptr) {
     curl_multi_cleanup(multi_of(m_multi));
   }
@@ -141,10 +147,7 @@ EventLoop::TransferId EventLoop::start(HttpRequest request, HttpCallbacks callba
   transfer->request = std::move(request);
   transfer->callbacks = std::move(callbacks);
   ensure_multi();
-  CURL* easy = curl_easy_init();
-  if (easy == nullptr) {
-    throw std::runtime_error("libcurl: curl_easy_init failed");
-  }
+  auto* easy = static_cast<CURL*>(take_easy_handle());
   transfer->easy = easy;
   const auto& req = transfer->request;
   curl_easy_setopt(easy, CURLOPT_URL, req.url.c_str());
@@ -204,6 +207,19 @@ EventLoop::TransferId EventLoop::start(HttpRequest request, HttpCallbacks callba
   return id;
 }
 
+void* EventLoop::take_easy_handle() {
+  if (!m_spare_easy.empty()) {
+    void* easy = m_spare_easy.back();
+    m_spare_easy.pop_back();
+    return easy;
+  }
+  CURL* easy = curl_easy_init();
+  if (easy == nullptr) {
+    throw std::runtime_error("libcurl: curl_easy_init failed");
+  }
+  return easy;
+}
+
 void EventLoop::add_pending_transfers() {
   auto to_add = std::move(m_to_add);
   m_to_add.clear();
@@ -236,8 +252,16 @@ void EventLoop::remove_transfer(TransferId id) {
   if (it == m_transfers.end()) {
     return;
   }
-  if (it->second->added) {
-    curl_multi_remove_handle(multi_of(m_multi), it->second->easy);
+  Transfer& transfer = *it->second;
+  if (transfer.added) {
+    curl_multi_remove_handle(multi_of(m_multi), transfer.easy);
+  }
+  if (transfer.easy != nullptr && m_spare_easy.size() < k_max_spare_easy) {
+    // curl_easy_reset forgets every option of this exchange (URL, headers, body, callbacks) but
+    // keeps the handle's receive buffer; connections live in the multi handle's cache either way.
+    curl_easy_reset(transfer.easy);
+    m_spare_easy.push_back(transfer.easy);
+    transfer.easy = nullptr;
   }
   m_transfers.erase(it);
 }

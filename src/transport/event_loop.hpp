@@ -66,6 +66,7 @@ private:
   void run_posted_tasks();
   void run_due_timers();
   void remove_transfer(TransferId id);
+  [[nodiscard]] void* take_easy_handle();
 
   // CURLM*, kept opaque so this header stays free of libcurl; made by the first start(), so a
   // loop that has not yet talked HTTP does not need libcurl loaded.
@@ -76,6 +77,9 @@ private:
   std::unordered_map<TransferId, std::unique_ptr<Transfer>> m_transfers;
   std::vector<TransferId> m_to_add;
   std::vector<TransferId> m_to_remove;
+  // CURL* handles of finished exchanges, reset and kept for the next ones: a new handle costs
+  // allocations and a fresh receive buffer on every call, a reused one neither.
+  std::vector<void*> m_spare_easy;
 
   TimerId m_next_timer = 1;
   std::multimap<std::chrono::steady_clock::time_point, TimerId> m_timer_order;

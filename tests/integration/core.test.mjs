@@ -131,6 +131,16 @@ test("three upstreams: prefixed names, valid names, routing, auth header and org
   assert.ok(SUPPORTED_VERSIONS.includes(s.lastPostHeaders["mcp-protocol-version"]),
     `MCP-Protocol-Version after init: ${s.lastPostHeaders["mcp-protocol-version"]}`);
   assert.ok(s.lastPostHeaders["mcp-session-id"], "Mcp-Session-Id not echoed");
+  // Only bo's entry has a token and extra headers: no other upstream ever saw them, though the
+  // bridge hands its HTTP handles from one exchange to the next, whichever upstream it is for.
+  for (const p of [js, ev]) {
+    const { log } = await p.state();
+    assert.ok(log.length > 3, `${p.name}: only ${log.length} requests logged`);
+    for (const e of log) {
+      assert.equal(e.headers.authorization, undefined, `${p.name} got an Authorization header`);
+      assert.equal(e.headers["x-extra"], undefined, `${p.name} got bo's X-Extra header`);
+    }
+  }
   assert.equal(s.unauthorized, 0, "the bridge sent a request without the token");
   assert.equal(s.forbidden, 0, "the bridge sent a request without the organizationID");
   // Every request after initialize carried the session and the protocol version.
