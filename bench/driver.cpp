@@ -12,6 +12,14 @@
 //   --tool-prefix P     the exposed names are P + echo, P + big (the bridge's prefix)
 //   --list-only N       no calls: time initialize → tools/list answered with ≥ N tools
 //   --timeout S         bound on any single wait (default 120)
+//   --pair-url URL      also talk to URL directly and alternate the echo calls between the two
+//                       (--pair-block N calls at a time, default 1, each block after untimed
+//                       calls to the same side): the direct client's numbers come out as "pair",
+//                       measured under the same moment-to-moment state of the machine (http mode
+//                       too: an A/A check of the harness)
+//   --samples-out F     write each timed echo call's µs to F, one per line ("pair" lines after)
+//   --start-at T        wait until T (Unix time in ms) before starting the clock: several drivers
+//                       given the same T begin at the same moment (the fan-out baseline)
 // stdio only: the child's stderr goes to --stderr FILE (default /dev/null). The environment is
 // passed through as is.
 // http only: --idle-cpu spawns `curl -N` holding the session's GET stream open and measures it.
@@ -71,6 +79,10 @@ struct Options {
   int idle_cpu_s = 0;
   std::string prefix;
   int list_only = -1;
+  long long start_at_ms = 0;
+  std::string pair_url;
+  std::string samples_out;
+  int pair_block = 1;
   int timeout_s = 120;
   std::string stderr_path = "/dev/null";
 };
@@ -612,6 +624,10 @@ std::string text_of(const Reply& reply) {
 
 int run(const Options& options) {
   json out = {{"mode", options.mode}};
+  if (options.start_at_ms > 0) {
+    // A process that started late (ten of them on two cores) still begins with the others.
+    std::this_thread::sleep_until(std::chrono::system_clock::time_point(std::chrono::milliseconds(options.start_at_ms)));
+  }
   std::unique_ptr<Client> client;
   auto t0 = Clock::now();
   StdioClient* stdio = nullptr;
@@ -668,17 +684,61 @@ int run(const Options& options) {
   }
 
   if (options.echo > 0) {
+    // The paired direct client: the machine's speed drifts by 2× within seconds here, so two
+    // runs one after the other can compare different machines; calls alternated one by one
+    // cannot.
+    std::unique_ptr<Client> pair;
+    long pair_id = 1;
+    if (!options.pair_url.empty()) {
+      pair = std::make_unique<HttpClient>(options.pair_url);
+      Reply pair_init = pair->request(pair_id++, "initialize", initialize_params());
+      if (!pair_init.parsed || !pair_init.message.contains("result")) {
+        die("paired initialize failed: " + pair_init.message.dump());
+      }
+      pair->notify("notifications/initialized");
+    }
     std::vector<double> samples;
+    std::vector<double> pair_samples;
     samples.reserve(static_cast<std::size_t>(options.echo));
     double cpu_before = 0;
-    for (int i = 0; i < options.warmup + options.echo; ++i) {
-      std::string message = "ping " + std::to_string(i);
+    auto echo_once = [](Client& target, long id, const std::string& name, const std::string& message) {
       auto start = Clock::now();
-      Reply reply = client->request(next_id++, "tools/call", {{"name", echo_name}, {"arguments", {{"message", message}}}});
+      Reply reply = target.request(id, "tools/call", {{"name", name}, {"arguments", {{"message", message}}}});
       double us = ms_since(start) * 1000.0;
       if (text_of(reply) != message) {
         die("echo returned something else: " + reply.message.dump().substr(0, 300));
       }
+      return us;
+    };
+    // With a pair, the calls alternate between the two sides in blocks (--pair-block, 1 by
+    // default), each block after a few untimed calls to the same side, so each timed call meets
+    // its own path awake. Blocks of 1 track the machine's drift best: with blocks of 5–100 the
+    // ratio of one 2000-call run wandered between 0.92 and 1.28 (slow spells of tens of calls land
+    // on one side's block); with blocks of 1 it stayed within 1.12–1.13 over the same minutes.
+    const int k_block = options.pair_block;
+    const int k_block_settle = std::max(2, k_block / 4);
+    int settle_calls = 0; // untimed calls to the server after the warm-up: its CPU covers them too
+    auto pair_block = [&](int count) {
+      for (int j = 0; j < k_block_settle + count; ++j) {
+        double us = echo_once(*pair, pair_id++, "echo", "pair " + std::to_string(j));
+        if (j >= k_block_settle) {
+          pair_samples.push_back(us);
+        }
+      }
+    };
+    for (int i = 0; i < options.warmup + options.echo; ++i) {
+      std::string message = "ping " + std::to_string(i);
+      const int timed_index = i - options.warmup;
+      const bool block_start = pair && timed_index >= 0 && timed_index % k_block == 0;
+      if (block_start) {
+        // The pair's block comes first, then k_block_settle untimed calls to this side.
+        pair_block(std::min(k_block, options.echo - timed_index));
+        for (int j = 0; j < k_block_settle; ++j) {
+          echo_once(*client, next_id++, echo_name, "settle " + std::to_string(j));
+          ++settle_calls;
+        }
+      }
+      double us = echo_once(*client, next_id++, echo_name, message);
       if (i >= options.warmup) {
         samples.push_back(us);
       }
@@ -688,12 +748,28 @@ int run(const Options& options) {
     }
     if (client->server_pid() > 0 && options.warmup > 0) {
       // The server side's CPU per call (all its threads): what the hop costs, apart from waiting.
-      out["echo_server_cpu_us"] = (tree_cpu_ns(client->server_pid()) - cpu_before) / 1000.0 / options.echo;
+      out["echo_server_cpu_us"] = (tree_cpu_ns(client->server_pid()) - cpu_before) / 1000.0 / (options.echo + settle_calls);
+    }
+    if (!options.samples_out.empty()) {
+      std::ofstream file(options.samples_out);
+      for (double us : samples) {
+        file << us << "\n";
+      }
+      for (double us : pair_samples) {
+        file << "pair " << us << "\n";
+      }
     }
     out["echo_n"] = samples.size();
     out["echo_median_us"] = percentile(samples, 50);
     out["echo_p99_us"] = percentile(samples, 99);
     out["echo_min_us"] = percentile(samples, 0);
+    if (pair) {
+      out["pair"] = {{"url", options.pair_url},
+                     {"echo_n", pair_samples.size()},
+                     {"echo_median_us", percentile(pair_samples, 50)},
+                     {"echo_p99_us", percentile(pair_samples, 99)},
+                     {"echo_min_us", percentile(pair_samples, 0)}};
+    }
   }
   if (client->server_pid() > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -800,6 +876,14 @@ int main(int argc, char** argv) {
       options.prefix = value();
     } else if (arg == "--list-only") {
       options.list_only = std::atoi(value().c_str());
+    } else if (arg == "--pair-block") {
+      options.pair_block = std::max(1, std::atoi(value().c_str()));
+    } else if (arg == "--samples-out") {
+      options.samples_out = value();
+    } else if (arg == "--pair-url") {
+      options.pair_url = value();
+    } else if (arg == "--start-at") {
+      options.start_at_ms = std::atoll(value().c_str());
     } else if (arg == "--timeout") {
       options.timeout_s = std::atoi(value().c_str());
     } else if (arg == "--stderr") {

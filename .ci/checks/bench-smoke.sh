@@ -26,4 +26,6 @@ for row in "spawn → initialize answered" "echo tools/call, median" "1 MB resul
   fi
 done
 grep -q '^| target | met | measured |' "$out"
+# The echo ratio compares the bridge with a direct client paired in the same run.
+grep -q '^Echo, paired:' "$out"
 echo "bench-smoke: harness OK"
