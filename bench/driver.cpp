@@ -683,20 +683,22 @@ int run(const Options& options) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 
-  if (options.echo > 0) {
-    // The paired direct client: the machine's speed drifts by 2× within seconds here, so two
-    // runs one after the other can compare different machines; calls alternated one by one
-    // cannot.
-    std::unique_ptr<Client> pair;
-    long pair_id = 1;
-    if (!options.pair_url.empty()) {
-      pair = std::make_unique<HttpClient>(options.pair_url);
-      Reply pair_init = pair->request(pair_id++, "initialize", initialize_params());
-      if (!pair_init.parsed || !pair_init.message.contains("result")) {
-        die("paired initialize failed: " + pair_init.message.dump());
-      }
-      pair->notify("notifications/initialized");
+  // The paired direct client: the machine's speed drifts by 2× within seconds here, so two runs
+  // one after the other can compare different machines; calls alternated one by one cannot.
+  std::unique_ptr<Client> pair;
+  long pair_id = 1;
+  json pair_out = json::object();
+  if (!options.pair_url.empty()) {
+    pair = std::make_unique<HttpClient>(options.pair_url);
+    Reply pair_init = pair->request(pair_id++, "initialize", initialize_params());
+    if (!pair_init.parsed || !pair_init.message.contains("result")) {
+      die("paired initialize failed: " + pair_init.message.dump());
     }
+    pair->notify("notifications/initialized");
+    pair_out["url"] = options.pair_url;
+  }
+
+  if (options.echo > 0) {
     std::vector<double> samples;
     std::vector<double> pair_samples;
     samples.reserve(static_cast<std::size_t>(options.echo));
@@ -764,11 +766,10 @@ int run(const Options& options) {
     out["echo_p99_us"] = percentile(samples, 99);
     out["echo_min_us"] = percentile(samples, 0);
     if (pair) {
-      out["pair"] = {{"url", options.pair_url},
-                     {"echo_n", pair_samples.size()},
-                     {"echo_median_us", percentile(pair_samples, 50)},
-                     {"echo_p99_us", percentile(pair_samples, 99)},
-                     {"echo_min_us", percentile(pair_samples, 0)}};
+      pair_out["echo_n"] = pair_samples.size();
+      pair_out["echo_median_us"] = percentile(pair_samples, 50);
+      pair_out["echo_p99_us"] = percentile(pair_samples, 99);
+      pair_out["echo_min_us"] = percentile(pair_samples, 0);
     }
   }
   if (client->server_pid() > 0) {
@@ -778,22 +779,42 @@ int run(const Options& options) {
   }
 
   json big = json::array();
+  json pair_big = json::array();
+  auto fetch_big = [](Client& target, long id, const std::string& name, long bytes) {
+    auto start = Clock::now();
+    Reply reply = target.request(id, "tools/call", {{"name", name}, {"arguments", {{"bytes", bytes}}}});
+    double ms = ms_since(start);
+    if (reply.bytes < static_cast<std::size_t>(bytes)) {
+      die("a " + std::to_string(bytes) + "-byte result arrived with only " + std::to_string(reply.bytes) + " bytes");
+    }
+    if (reply.parsed && text_of(reply).size() != static_cast<std::size_t>(bytes)) {
+      die("a " + std::to_string(bytes) + "-byte result has the wrong text");
+    }
+    return ms;
+  };
   for (long bytes : options.big) {
     std::vector<double> times;
+    std::vector<double> pair_times;
     for (int r = 0; r < options.big_reps; ++r) {
-      auto start = Clock::now();
-      Reply reply = client->request(next_id++, "tools/call", {{"name", big_name}, {"arguments", {{"bytes", bytes}}}});
-      times.push_back(ms_since(start));
-      if (reply.bytes < static_cast<std::size_t>(bytes)) {
-        die("a " + std::to_string(bytes) + "-byte result arrived with only " + std::to_string(reply.bytes) + " bytes");
+      // With a pair, each repetition fetches the result both ways, who goes first alternating.
+      if (pair && r % 2 == 1) {
+        pair_times.push_back(fetch_big(*pair, pair_id++, "big", bytes));
       }
-      if (reply.parsed && text_of(reply).size() != static_cast<std::size_t>(bytes)) {
-        die("a " + std::to_string(bytes) + "-byte result has the wrong text");
+      times.push_back(fetch_big(*client, next_id++, big_name, bytes));
+      if (pair && r % 2 == 0) {
+        pair_times.push_back(fetch_big(*pair, pair_id++, "big", bytes));
       }
     }
     big.push_back({{"bytes", bytes}, {"ms", percentile(times, 50)}, {"all_ms", times}});
+    if (pair) {
+      pair_big.push_back({{"bytes", bytes}, {"ms", percentile(pair_times, 50)}, {"all_ms", pair_times}});
+    }
   }
   out["big"] = big;
+  if (pair) {
+    pair_out["big"] = pair_big;
+    out["pair"] = pair_out;
+  }
   if (client->server_pid() > 0) {
     out["rss_peak_kib"] = tree_hwm_kib(client->server_pid());
   }
