@@ -14,9 +14,9 @@
 //   --timeout S         bound on any single wait (default 120)
 //   --pair-url URL      also talk to URL directly and alternate the echo calls between the two
 //                       (--pair-block N calls at a time, default 1, each block after untimed
-//                       calls to the same side): the direct client's numbers come out as "pair",
-//                       measured under the same moment-to-moment state of the machine (http mode
-//                       too: an A/A check of the harness)
+//                       calls to the same side) and the big results (each repetition both ways):
+//                       the direct client's numbers come out as "pair", measured under the same
+//                       moment-to-moment state of the machine (http mode too: an A/A check)
 //   --samples-out F     write each timed echo call's µs to F, one per line ("pair" lines after)
 //   --start-at T        wait until T (Unix time in ms) before starting the clock: several drivers
 //                       given the same T begin at the same moment (the fan-out baseline)
@@ -717,13 +717,13 @@ int run(const Options& options) {
     // its own path awake. Blocks of 1 track the machine's drift best: with blocks of 5–100 the
     // ratio of one 2000-call run wandered between 0.92 and 1.28 (slow spells of tens of calls land
     // on one side's block); with blocks of 1 it stayed within 1.12–1.13 over the same minutes.
-    const int k_block = options.pair_block;
-    const int k_block_settle = std::max(2, k_block / 4);
+    const int block = options.pair_block;
+    const int settle = std::max(2, block / 4);
     int settle_calls = 0; // untimed calls to the server after the warm-up: its CPU covers them too
-    auto pair_block = [&](int count) {
-      for (int j = 0; j < k_block_settle + count; ++j) {
+    auto time_pair_block = [&](int count) {
+      for (int j = 0; j < settle + count; ++j) {
         double us = echo_once(*pair, pair_id++, "echo", "pair " + std::to_string(j));
-        if (j >= k_block_settle) {
+        if (j >= settle) {
           pair_samples.push_back(us);
         }
       }
@@ -731,11 +731,11 @@ int run(const Options& options) {
     for (int i = 0; i < options.warmup + options.echo; ++i) {
       std::string message = "ping " + std::to_string(i);
       const int timed_index = i - options.warmup;
-      const bool block_start = pair && timed_index >= 0 && timed_index % k_block == 0;
+      const bool block_start = pair && timed_index >= 0 && timed_index % block == 0;
       if (block_start) {
-        // The pair's block comes first, then k_block_settle untimed calls to this side.
-        pair_block(std::min(k_block, options.echo - timed_index));
-        for (int j = 0; j < k_block_settle; ++j) {
+        // The pair's block comes first, then `settle` untimed calls to this side.
+        time_pair_block(std::min(block, options.echo - timed_index));
+        for (int j = 0; j < settle; ++j) {
           echo_once(*client, next_id++, echo_name, "settle " + std::to_string(j));
           ++settle_calls;
         }
