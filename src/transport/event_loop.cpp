@@ -257,8 +257,9 @@ void EventLoop::remove_transfer(TransferId id) {
     curl_multi_remove_handle(multi_of(m_multi), transfer.easy);
   }
   if (transfer.easy != nullptr && m_spare_easy.size() < k_max_spare_easy) {
-    // curl_easy_reset forgets every option of this exchange (URL, headers, body, callbacks) but
-    // keeps the handle's receive buffer; connections live in the multi handle's cache either way.
+    // curl_easy_reset forgets every option of this exchange (URL, headers, body, callbacks);
+    // connections live in the multi handle's cache either way. (libcurl 7.88 still allocates the
+    // receive buffer per transfer, inside curl_multi_perform: reuse does not spare that.)
     curl_easy_reset(transfer.easy);
     m_spare_easy.push_back(transfer.easy);
     transfer.easy = nullptr;

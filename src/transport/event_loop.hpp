@@ -78,7 +78,7 @@ private:
   std::vector<TransferId> m_to_add;
   std::vector<TransferId> m_to_remove;
   // CURL* handles of finished exchanges, reset and kept for the next ones: a new handle costs
-  // allocations and a fresh receive buffer on every call, a reused one neither.
+  // its allocations and setup on every call, a reused one does not.
   std::vector<void*> m_spare_easy;
 
   TimerId m_next_timer = 1;
