@@ -30,10 +30,15 @@ std::optional<std::string> env(const char* name);
 core::Status open_browser(const std::string& url);
 
 // The protocol pipe to the AI client, in binary mode (no CRLF translation on Windows).
-// read_stdin: bytes read, 0 at end of input, -1 on error (blocks until some input arrives).
+// read_stdin: bytes read, 0 at end of input, -1 on error (blocks until some input arrives), or
+// k_stdin_no_input_yet when the pipe is non-blocking and empty (not the end: wait and read again).
+inline constexpr long k_stdin_no_input_yet = -2;
 long read_stdin(char* buffer, std::size_t size);
 // write_stdout: writes everything or returns false (the client has gone away).
 bool write_stdout(const char* data, std::size_t size);
+// Whether `size` bytes can go to stdout now without blocking: at most PIPE_BUF bytes (which a
+// pipe takes whole or not at all) and room for them. May always say no (Windows does).
+bool stdout_ready_for(std::size_t size);
 // Ignore SIGPIPE-style signals so a vanished client is an error value, not a kill.
 void prepare_stdio();
 

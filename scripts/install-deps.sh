@@ -10,7 +10,7 @@ say() { printf 'install-deps: %s\n' "$*" >&2; }
 
 packages=(build-essential cmake ninja-build pkg-config git libcurl4-openssl-dev libsimdjson-dev
           nlohmann-json3-dev libcli11-dev catch2 libspdlog-dev clang libclang-rt-14-dev
-          libsecret-1-dev gnome-keyring libsecret-tools dbus libssl-dev)
+          libsecret-1-dev gnome-keyring libsecret-tools dbus libssl-dev python3)
 # Node: a node/npm already on PATH (e.g. NodeSource's nodejs, which bundles npm and conflicts with
 # Debian's npm package) is kept; otherwise Debian's.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

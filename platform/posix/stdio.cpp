@@ -2,7 +2,9 @@
 
 #include <cerrno>
 #include <csignal>
+#include <climits>
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 namespace bridge::platform {
@@ -12,6 +14,9 @@ long read_stdin(char* buffer, std::size_t size) {
     ssize_t n = ::read(STDIN_FILENO, buffer, size);
     if (n >= 0) {
       return static_cast<long>(n);
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      return k_stdin_no_input_yet; // a non-blocking pipe (the client's choice) with nothing in it
     }
     if (errno != EINTR) {
       return -1;
@@ -26,12 +31,27 @@ bool write_stdout(const char* data, std::size_t size) {
       if (errno == EINTR) {
         continue;
       }
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        // The client made the pipe non-blocking and it is full: wait until it reads, as a
+        // blocking write would. It is not a client that went away.
+        pollfd out{STDOUT_FILENO, POLLOUT, 0};
+        (void)::poll(&out, 1, -1);
+        continue;
+      }
       return false;
     }
     data += n;
     size -= static_cast<std::size_t>(n);
   }
   return true;
+}
+
+bool stdout_ready_for(std::size_t size) {
+  if (size > PIPE_BUF) {
+    return false;
+  }
+  pollfd out{STDOUT_FILENO, POLLOUT, 0};
+  return ::poll(&out, 1, 0) == 1 && (out.revents & POLLOUT) != 0 && (out.revents & (POLLERR | POLLHUP)) == 0;
 }
 
 void prepare_stdio() {

@@ -25,6 +25,10 @@ bool write_stdout(const char* data, std::size_t size) {
   return true;
 }
 
+// An anonymous pipe cannot be asked for its room without a write: everything goes through the
+// writer thread (transport/client_output.hpp).
+bool stdout_ready_for(std::size_t /*size*/) { return false; }
+
 void prepare_stdio() {
   // The protocol is bytes: no CRLF translation, no Ctrl-Z end of file.
   _setmode(0, _O_BINARY);

@@ -393,10 +393,11 @@ void OAuthSource::State::login_finished(core::Result<TokenBundle> result) {
   }
 }
 
-void ReconnectingLink::connect(const nlohmann::json& client_capabilities) {
+void ReconnectingLink::connect(const nlohmann::json& client_capabilities, const std::string& protocol_version) {
   m_capabilities = client_capabilities;
+  m_protocol_version = protocol_version;
   m_connected = true;
-  m_inner->connect(client_capabilities);
+  m_inner->connect(client_capabilities, protocol_version);
 }
 
 void ReconnectingLink::shutdown(std::function<void()> done) {
@@ -406,7 +407,7 @@ void ReconnectingLink::shutdown(std::function<void()> done) {
 
 void ReconnectingLink::reconnect() {
   if (m_connected && !m_closed) {
-    m_inner->connect(m_capabilities);
+    m_inner->connect(m_capabilities, m_protocol_version);
   }
 }
 

@@ -52,7 +52,7 @@ private:
 class ReconnectingLink final : public core::UpstreamLink {
 public:
   explicit ReconnectingLink(std::unique_ptr<core::UpstreamLink> inner) : m_inner(std::move(inner)) {}
-  void connect(const nlohmann::json& client_capabilities) override;
+  void connect(const nlohmann::json& client_capabilities, const std::string& protocol_version) override;
   void send_request(std::uint64_t id, std::string text) override { m_inner->send_request(id, std::move(text)); }
   void send_message(std::string text) override { m_inner->send_message(std::move(text)); }
   void shutdown(std::function<void()> done) override;
@@ -62,6 +62,7 @@ public:
 private:
   std::unique_ptr<core::UpstreamLink> m_inner;
   nlohmann::json m_capabilities;
+  std::string m_protocol_version;
   bool m_connected = false;
   bool m_closed = false;
 };

@@ -28,6 +28,23 @@ std::string servers_key(platform::AiClient client) {
   return client == platform::AiClient::vscode ? "servers" : "mcpServers";
 }
 
+std::filesystem::path stable_executable_path(const std::filesystem::path& executable) {
+  // …/Cellar/<formula>/<version>/bin/<name>: four components below the Cellar folder.
+  std::filesystem::path bin = executable.parent_path();
+  std::filesystem::path version = bin.parent_path();
+  std::filesystem::path formula = version.parent_path();
+  std::filesystem::path cellar = formula.parent_path();
+  if (bin.filename() != "bin" || cellar.filename() != "Cellar" || formula.empty() || version.empty()) {
+    return executable;
+  }
+  std::filesystem::path linked = cellar.parent_path() / "bin" / executable.filename();
+  std::error_code error;
+  if (std::filesystem::equivalent(linked, executable, error) && !error) {
+    return linked;
+  }
+  return executable; // not linked (brew unlink), or linked to another version: say what runs
+}
+
 OrderedJson bridge_entry(platform::AiClient client, const std::filesystem::path& executable,
                          const std::optional<std::filesystem::path>& config_path) {
   OrderedJson entry = OrderedJson::object();

@@ -20,6 +20,12 @@ std::string client_display_name(platform::AiClient client);
 // The object that holds the server entries: "mcpServers" or "servers".
 std::string servers_key(platform::AiClient client);
 
+// The path an AI client should launch: the running executable, except where it sits in a Homebrew
+// Cellar (<prefix>/Cellar/<formula>/<version>/bin/bridge), which `brew upgrade` deletes; then
+// <prefix>/bin/bridge, the link Homebrew keeps pointing at the current version, when it leads to
+// the same program.
+std::filesystem::path stable_executable_path(const std::filesystem::path& executable);
+
 // The entry that launches `executable serve`; with `config_path` set (the user chose a config
 // file with --config or $BRIDGE_CONFIG), it is passed on as BRIDGE_CONFIG in "env".
 OrderedJson bridge_entry(platform::AiClient client, const std::filesystem::path& executable,

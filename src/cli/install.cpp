@@ -30,7 +30,7 @@ int run_install(const GlobalOptions& global, const InstallOptions& options) {
   if (config_path_is_explicit(global)) {
     config_path = std::filesystem::absolute(resolve_config_path(global));
   }
-  auto entry = bridge_entry(*client, platform::current_executable(), config_path);
+  auto entry = bridge_entry(*client, stable_executable_path(platform::current_executable()), config_path);
   auto file = options.file.empty() ? platform::client_config_path(*client) : std::filesystem::path(options.file);
   std::string key = servers_key(*client);
   if (options.print) {

@@ -9,16 +9,35 @@
 #include "core/jsonrpc.hpp"
 #include "core/router.hpp"
 #include "platform/platform.hpp"
+#include "platform/termination.hpp"
+#include "transport/client_output.hpp"
 #include "transport/event_loop.hpp"
 #include "transport/stdio.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <functional>
+#include <memory>
+#include <mutex>
 
 namespace bridge::cli {
 
 int run_serve(const GlobalOptions& global) {
+  // Before any thread exists: SIGTERM/SIGINT then reach a watcher thread, which hands them to the
+  // loop below (set there), instead of killing the process with its upstream sessions open.
+  // Shared with the watcher thread, which outlives this function.
+  struct Termination {
+    std::mutex mutex;
+    std::function<void()> requested;
+  };
+  auto termination = std::make_shared<Termination>();
+  platform::watch_termination([termination] {
+    std::lock_guard<std::mutex> lock(termination->mutex);
+    if (termination->requested) {
+      termination->requested();
+    }
+  });
   setup_logging(global.verbose, true); // stderr and <data dir>/logs/bridge.log
   platform::prepare_stdio();
 
@@ -39,26 +58,40 @@ int run_serve(const GlobalOptions& global) {
   }
 
   transport::EventLoop loop;
-  transport::StdoutWriter writer;
+  // After the loop: destroyed first, it flushes what is queued while the loop can still be posted to.
+  transport::ClientOutput writer;
+  // A client that reads more slowly than upstreams send: take no more from them until it caught up.
+  loop.set_receive_gate([&writer] { return !writer.backlogged(); });
+  writer.set_on_drained([&loop] { loop.post([&loop] { loop.resume_receiving(); }); });
   Bridge bridge = build_bridge(config, loop, writer);
   core::Router& router = *bridge.router;
 
   bool closing = false;
+  auto close = [&] {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    // End every upstream session (DELETE), but never hang on the way out.
+    loop.schedule(std::chrono::seconds(3), [&loop] { loop.stop(); });
+    router.on_client_closed([&loop] { loop.stop(); });
+  };
   transport::StdinReader reader(
       loop, [&router](std::string&& line) { router.on_client_message(std::move(line)); },
       [&writer] {
         writer.write_message(core::jsonrpc::error_response(core::jsonrpc::k_null_id, core::jsonrpc::k_invalid_request,
                                                            "Invalid Request: message too large"));
       },
-      [&] {
-        if (closing) {
-          return;
-        }
-        closing = true;
-        // End every upstream session (DELETE), but never hang on the way out.
-        loop.schedule(std::chrono::seconds(3), [&loop] { loop.stop(); });
-        router.on_client_closed([&loop] { loop.stop(); });
+      close);
+  {
+    std::lock_guard<std::mutex> lock(termination->mutex);
+    termination->requested = [&loop, &close] {
+      loop.post([&close] {
+        spdlog::info("asked to stop; ending the upstream sessions");
+        close();
       });
+    };
+  }
   reader.start();
   // libcurl and libcrypto load on another thread while the client initializes (a no-op where
   // they come with the executable). While dlopen runs it holds glibc's loader lock, which this
@@ -68,6 +101,10 @@ int run_serve(const GlobalOptions& global) {
   (void)core::scan_envelope(std::string("{}"));
   platform::preload_network_libraries();
   loop.run();
+  {
+    std::lock_guard<std::mutex> lock(termination->mutex);
+    termination->requested = nullptr; // the loop is gone: a late signal finds nothing to post to
+  }
   return 0;
 }
 
@@ -76,7 +113,8 @@ void register_serve(CLI::App& app, GlobalOptions& global) {
   serve->footer("Example:\n  BRIDGE_CONFIG=~/bridge.json bridge serve\n\n"
                 "Reads the config ($BRIDGE_CONFIG, --config, or the platform default), connects to every enabled\n"
                 "server when the client initializes, and exposes their tools under each server's prefix.\n"
-                "Exit codes: 0 when the client closes stdin; 2 when the config is invalid.");
+                "Exit codes: 0 when the client closes stdin or asks it to stop (SIGTERM, SIGINT), after ending\n"
+                "every upstream session; 2 when the config is invalid.");
   serve->callback([&global] { global.exit_code = run_serve(global); });
 }
 

@@ -11,6 +11,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace bridge::cli {
 namespace {
 
@@ -103,6 +105,14 @@ Bridge build_bridge(const core::Config& config, transport::EventLoop& loop, core
       spdlog::warn("cannot save the tool catalog cache: {}", saved.error().message);
     }
   };
+  // libcurl's cap is per host for the whole process: the largest any entry asks for.
+  int connections = 0;
+  for (const auto& server : bridge.servers) {
+    connections = std::max(connections, server.max_connections);
+  }
+  if (connections > 0) {
+    loop.limit_connections_per_host(connections);
+  }
   bridge.router = std::make_unique<core::Router>(bridge.servers, options, loop, writer);
   if (!bridge.servers.empty()) {
     if (auto snapshot = cache->load()) {

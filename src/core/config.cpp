@@ -230,7 +230,7 @@ Result<ServerConfig> parse_server(const std::string& name, const json& value, co
   }
   ObjectReader reader(value, field, problems,
                       {"url", "prefix", "organizationID", "auth", "token", "oauth", "headers", "tools", "allow_http",
-                       "ca_file", "timeout_s", "enabled", "description", "confirm", "confirm_destructive", "read_only"});
+                       "ca_file", "timeout_s", "max_timeout_s", "max_connections", "enabled", "description", "confirm", "confirm_destructive", "read_only"});
   reader.string("url", server.url, "\"https://mcp.jumpcloud.com/v1\"");
   reader.string("prefix", server.prefix, "\"jc_admin_\"");
   std::string organization_id;
@@ -245,6 +245,10 @@ Result<ServerConfig> parse_server(const std::string& name, const json& value, co
   reader.boolean("allow_http", server.allow_http);
   reader.string("ca_file", server.ca_file, "\"/etc/ssl/private-ca.pem\"");
   reader.integer("timeout_s", server.timeout_s, 1, 86400);
+  reader.integer("max_timeout_s", server.max_timeout_s, 1, 86400);
+  // 2 at least: over HTTP/1.1 the stream for server messages keeps one to itself.
+  reader.integer("max_connections", server.max_connections, 2, 256);
+  server.max_timeout_s = std::max(server.max_timeout_s, server.timeout_s); // never shorter than one wait
   reader.boolean("enabled", server.enabled);
   reader.string_list("confirm", server.safety.confirm);
   reader.boolean("confirm_destructive", server.safety.confirm_destructive);

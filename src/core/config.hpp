@@ -62,6 +62,11 @@ struct ServerConfig {
   bool allow_http = false;
   std::string ca_file;
   int timeout_s = 60;
+  // A call that keeps reporting progress gets timeout_s again after each report, up to this in all.
+  int max_timeout_s = 3600;
+  // At most this many connections to this server's host at once; more requests wait their turn
+  // (HTTP/2 carries them all over one).
+  int max_connections = 16;
   bool enabled = true;
 };
 

@@ -34,6 +34,22 @@ const Field* find_field(const std::vector<Field>& fields, std::string_view key) 
   return nullptr;
 }
 
+// params._meta.progressToken as the client wrote it ("" when the call asked for no progress).
+// Most calls do not: a plain search rules them out before any scan.
+std::string progress_token_of(const std::string& text, const Envelope& envelope) {
+  if (!envelope.params || text.find("progressToken") == std::string::npos) {
+    return {};
+  }
+  auto params = scan_object_fields(text, *envelope.params);
+  const Field* meta = params ? find_field(*params, "_meta") : nullptr;
+  if (meta == nullptr || meta->type != JsonType::object) {
+    return {};
+  }
+  auto meta_fields = scan_object_fields(text, meta->value);
+  const Field* token = meta_fields ? find_field(*meta_fields, "progressToken") : nullptr;
+  return token != nullptr ? std::string(token->value.in(text)) : std::string();
+}
+
 // Cursors toward the client are the bridge's own: an offset into the merged list.
 constexpr std::string_view k_cursor_prefix = "mcp-bridge:";
 
@@ -84,13 +100,7 @@ Router::~Router() {
 
 void Router::set_link(std::size_t index, std::unique_ptr<UpstreamLink> link) { m_upstreams.at(index).link = std::move(link); }
 
-void Router::write(std::string&& message) {
-  if (m_stream) {
-    m_held_writes.push_back(std::move(message)); // the client's line is taken until the stream ends
-    return;
-  }
-  m_client.write_message(std::move(message));
-}
+void Router::write(std::string&& message) { m_client.write_message(std::move(message)); }
 
 void Router::on_client_message(std::string&& text) {
   ensure_padding(text);
@@ -165,6 +175,7 @@ void Router::answer_initialize(const std::string& id, const std::string& text, c
     capabilities = json::object();
   }
   m_client_capabilities = capabilities;
+  m_client_protocol_version = negotiate_protocol_version(requested);
   m_client_initialized = true;
 
   json result = {
@@ -209,6 +220,20 @@ bool Router::defer_until_settled(std::string& text) {
   m_deferred_messages.push_back(std::move(text));
   arm_list_timer();
   return true;
+}
+
+bool Router::drop_deferred_call(const std::string& client_id) {
+  // A call held for the first catalog and cancelled meanwhile is never sent (and, cancelled, gets
+  // no answer).
+  for (auto it = m_deferred_messages.begin(); it != m_deferred_messages.end(); ++it) {
+    ensure_padding(*it);
+    auto envelope = scan_envelope(*it);
+    if (envelope && envelope->id_kind != IdKind::absent && envelope->id.in(*it) == client_id) {
+      m_deferred_messages.erase(it);
+      return true;
+    }
+  }
+  return false;
 }
 
 void Router::arm_list_timer() {
@@ -429,30 +454,73 @@ void Router::forward(std::size_t upstream, std::string&& text, const Envelope& e
   pending.label = std::move(label);
   pending.upstream = upstream;
   pending.started = m_scheduler.now();
+  pending.progress_token = progress_token_of(text, envelope);
   replacements.push_back(Replacement{envelope.id, std::to_string(bridge_id)});
   splice(text, std::move(replacements));
   pending.text = std::move(text);
-  auto timeout = std::chrono::seconds(m_upstreams[upstream].config.timeout_s);
-  pending.timer = m_scheduler.schedule(timeout, [this, bridge_id] {
-    auto it = m_pending.find(bridge_id);
-    if (it == m_pending.end()) {
+  m_pending.emplace(bridge_id, std::move(pending));
+  arm_request_timer(bridge_id);
+  send_or_queue(bridge_id);
+}
+
+void Router::arm_request_timer(std::uint64_t bridge_id) {
+  auto it = m_pending.find(bridge_id);
+  if (it == m_pending.end()) {
+    return;
+  }
+  Pending& pending = it->second;
+  const auto& config = m_upstreams[pending.upstream].config;
+  auto now = m_scheduler.now();
+  auto last_possible = pending.started + std::chrono::seconds(config.max_timeout_s);
+  auto due = std::min(now + std::chrono::seconds(config.timeout_s), last_possible);
+  if (pending.timer != 0) {
+    m_scheduler.cancel(pending.timer);
+  }
+  pending.timer = m_scheduler.schedule(
+      std::max(std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(due - now)),
+      [this, bridge_id] { request_timed_out(bridge_id); });
+}
+
+void Router::request_timed_out(std::uint64_t bridge_id) {
+  auto it = m_pending.find(bridge_id);
+  if (it == m_pending.end()) {
+    return;
+  }
+  Pending expired = std::move(it->second);
+  m_pending.erase(it);
+  auto& target = m_upstreams[expired.upstream];
+  if (expired.text.empty() && target.link) {
+    // It was sent: tell the upstream to stop working on it.
+    target.link->send_message(jsonrpc::notification(
+        "notifications/cancelled", {{"requestId", bridge_id}, {"reason", "timed out in mcp-bridge"}}));
+  }
+  const auto& config = target.config;
+  bool at_most = config.max_timeout_s > config.timeout_s &&
+                 m_scheduler.now() - expired.started >= std::chrono::seconds(config.max_timeout_s);
+  fail_request(expired,
+               at_most ? config.name + ": still not done after " + std::to_string(config.max_timeout_s) +
+                             " s in all (raise \"max_timeout_s\" for this server if it reports progress and is just slow)"
+                       : config.name + ": no answer within " + std::to_string(config.timeout_s) +
+                             " s (raise \"timeout_s\" for this server if it is just slow)",
+               jsonrpc::k_request_timeout);
+}
+
+void Router::extend_on_progress(std::size_t upstream, const InboundMessage& message) {
+  if (!message.envelope.params) {
+    return;
+  }
+  auto fields = scan_object_fields(message.text, *message.envelope.params);
+  const Field* token = fields ? find_field(*fields, "progressToken") : nullptr;
+  if (token == nullptr) {
+    return;
+  }
+  std::string_view raw = token->value.in(message.text);
+  for (auto& [bridge_id, pending] : m_pending) {
+    if (pending.upstream == upstream && !pending.progress_token.empty() && pending.progress_token == raw) {
+      arm_request_timer(bridge_id);
       return;
     }
-    Pending expired = std::move(it->second);
-    m_pending.erase(it);
-    auto& target = m_upstreams[expired.upstream];
-    if (expired.text.empty() && target.link) {
-      // It was sent: tell the upstream to stop working on it.
-      target.link->send_message(jsonrpc::notification(
-          "notifications/cancelled", {{"requestId", bridge_id}, {"reason", "timed out in mcp-bridge"}}));
-    }
-    fail_request(expired,
-                 target.config.name + ": no answer within " + std::to_string(target.config.timeout_s) +
-                     " s (raise \"timeout_s\" for this server if it is just slow)",
-                 jsonrpc::k_request_timeout);
-  });
-  m_pending.emplace(bridge_id, std::move(pending));
-  send_or_queue(bridge_id);
+  }
 }
 
 void Router::fail_request(const Pending& pending, const std::string& reason, int code) {
@@ -501,7 +569,7 @@ void Router::handle_notification(std::string&& text, const Envelope& envelope) {
       return;
     }
     std::string raw(request_id->value.in(text));
-    if (cancel_confirmation(raw)) {
+    if (cancel_confirmation(raw) || drop_deferred_call(raw)) {
       return;
     }
     for (auto it = m_pending.begin(); it != m_pending.end(); ++it) {

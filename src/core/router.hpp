@@ -124,6 +124,7 @@ private:
     std::string text;      // the message to send while it waits in a queue; emptied once sent
     Scheduler::TimerId timer = 0;
     std::chrono::steady_clock::time_point started;
+    std::string progress_token; // raw token from params._meta, when the client asked for progress
     std::function<void(InboundMessage&&)> on_response;
     std::function<void(const Error&)> on_failure;
   };
@@ -169,6 +170,8 @@ private:
   // Holds a client message until the upstreams have listed (bounded by the list wait); false
   // when the wait is over and the message must be handled now.
   bool defer_until_settled(std::string& text);
+  // Forgets a held call the client cancelled; false when none was held under that id.
+  bool drop_deferred_call(const std::string& client_id);
   void arm_list_timer();
   [[nodiscard]] bool settled(std::size_t upstream) const;
   // Settled, or listed from the cached catalog: its lists can be answered now.
@@ -182,6 +185,11 @@ private:
   void forward(std::size_t upstream, std::string&& text, const Envelope& envelope, std::vector<Replacement> replacements,
                std::string label);
   void fail_request(const Pending& pending, const std::string& reason, int code);
+  // The request's timeout: timeout_s from now, but never past max_timeout_s after it started.
+  void arm_request_timer(std::uint64_t bridge_id);
+  void request_timed_out(std::uint64_t bridge_id);
+  // A progress report from an upstream for one of our calls restarts that call's timeout.
+  void extend_on_progress(std::size_t upstream, const InboundMessage& message);
   void write(std::string&& message);
   std::string failure_text(const Upstream& upstream) const;
   std::optional<std::size_t> upstream_by_prefix(const std::string& exposed) const;
@@ -203,7 +211,6 @@ private:
   void stream_abort(std::uint64_t serial, const std::string& reason);
   // Ends the open stream's line where it stands and answers its request with an error instead.
   void abandon_stream(const std::string& reason, int code);
-  void flush_held_writes();
 
   // Upstream side (router_upstreams.cpp)
   void connect(std::size_t upstream);
@@ -242,15 +249,15 @@ private:
   bool m_client_initialized = false;
   bool m_closing = false;
   nlohmann::json m_client_capabilities = nlohmann::json::object();
+  std::string m_client_protocol_version; // negotiated with the AI client; asked of the upstreams
   std::chrono::steady_clock::time_point m_list_deadline;
   Scheduler::TimerId m_list_timer = 0;
   bool m_served_tools = false;
   bool m_served_prompts = false;
   bool m_served_resources = false;
-  // The response being written to the client in pieces; other messages wait in m_held_writes.
+  // The response being written to the client in pieces (other messages go to the writer as usual).
   std::unique_ptr<ActiveStream> m_stream;
   StreamedResponse::Emit m_to_client = [this](std::string_view piece) { m_client.write_piece(piece); };
-  std::vector<std::string> m_held_writes;
   std::uint64_t m_next_stream = 1;
   // Stream handles outlive nothing of the router's: they check this before calling back.
   std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);

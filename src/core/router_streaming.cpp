@@ -1,8 +1,9 @@
 // Cut-through responses: a large result of a call whose answer the bridge passes on unchanged
 // (tools/call, prompts/get, completion/complete, resources/read when its URIs are not rewritten)
 // goes to the client while it arrives, with the client's id spliced in on the way
-// (StreamedResponse). The client's stdout carries one message per line, so one stream at a time
-// holds it: other messages wait in m_held_writes until it ends. A stream that cannot be completed
+// (StreamedResponse). The client's stdout carries one message per line: the writer
+// (ClientWriter, transport/client_output.hpp) keeps other messages whole around it, and lets them
+// pass a stream that trickles. One stream at a time. A stream that cannot be completed
 // (the upstream's connection broke, its JSON went wrong, the call timed out) ends its line where
 // it stands, a line no JSON parser takes for a message, and the request is answered with an error
 // on the next line; a store-and-forward bridge would have sent only the error, after holding the
@@ -132,7 +133,6 @@ void Router::stream_end(std::uint64_t serial) {
     audit_call(done->pending.upstream, done->pending.label, done->pending.started,
                done->scanner.is_error_result() ? "tool_error" : "ok");
   }
-  flush_held_writes();
 }
 
 void Router::stream_abort(std::uint64_t serial, const std::string& reason) {
@@ -157,15 +157,6 @@ void Router::abandon_stream(const std::string& reason, int code) {
     m_scheduler.cancel(failed->timer);
   }
   fail_request(failed->pending, reason, code);
-  flush_held_writes();
-}
-
-void Router::flush_held_writes() {
-  auto held = std::move(m_held_writes);
-  m_held_writes.clear();
-  for (auto& message : held) {
-    m_client.write_message(std::move(message));
-  }
 }
 
 } // namespace bridge::core

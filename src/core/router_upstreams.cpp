@@ -156,7 +156,7 @@ void Router::connect(std::size_t index) {
   }
   upstream.phase = Phase::connecting;
   upstream.connect_started = m_scheduler.now();
-  upstream.link->connect(m_client_capabilities);
+  upstream.link->connect(m_client_capabilities, m_client_protocol_version);
 }
 
 void Router::send_or_queue(std::uint64_t id) {
@@ -470,6 +470,9 @@ void Router::handle_upstream_notification(std::size_t index, InboundMessage&& me
   if (method == "notifications/resources/list_changed") {
     refresh_lists(index, false, false, true);
     return;
+  }
+  if (method == "notifications/progress") {
+    extend_on_progress(index, message); // and it goes on to the client below
   }
   if (!m_client_initialized) {
     return;

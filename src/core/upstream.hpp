@@ -75,8 +75,10 @@ public:
 class UpstreamLink {
 public:
   virtual ~UpstreamLink() = default;
-  // Starts (or restarts) the initialize handshake, declaring the given client capabilities.
-  virtual void connect(const nlohmann::json& client_capabilities) = 0;
+  // Starts (or restarts) the initialize handshake, declaring the given client capabilities and
+  // asking for `protocol_version` (the one the AI client negotiated; "" = the newest), so the
+  // upstream enables nothing the client cannot handle.
+  virtual void connect(const nlohmann::json& client_capabilities, const std::string& protocol_version) = 0;
   // Sends a request whose id the router chose; its response comes through on_upstream_message, or
   // on_upstream_request_failed if the exchange dies first.
   virtual void send_request(std::uint64_t id, std::string text) = 0;
@@ -91,9 +93,10 @@ class ClientWriter {
 public:
   virtual ~ClientWriter() = default;
   virtual void write_message(std::string&& message) = 0;
-  // One message written in pieces as it arrives (a large result forwarded cut-through). The router
-  // writes nothing else between its first piece and end_pieces() or abandon_pieces(). By default the
-  // pieces are assembled and written whole at the end; a writer that can do better overrides all three.
+  // One message written in pieces as it arrives (a large result forwarded cut-through), one such
+  // message at a time. Whole messages may be written meanwhile: the writer keeps each message whole
+  // (it must not put one inside the other's line). By default the pieces are assembled and written
+  // whole at the end; a writer that can do better overrides all three.
   virtual void write_piece(std::string_view bytes) { m_assembling.append(bytes); }
   virtual void end_pieces() {
     std::string message = std::move(m_assembling);

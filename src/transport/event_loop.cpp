@@ -36,6 +36,7 @@ constexpr std::size_t k_max_spare_easy = 16;
 } // namespace
 
 struct EventLoop::Transfer {
+  EventLoop* loop = nullptr;
   TransferId id = 0;
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
@@ -99,6 +100,11 @@ struct EventLoop::Transfer {
     if (self->stopped_by_body) {
       return 0;
     }
+    if (self->loop->m_may_receive && !self->loop->m_may_receive()) {
+      // libcurl keeps these bytes and hands them over again once resumed.
+      self->loop->m_paused.push_back(self->id);
+      return CURL_WRITEFUNC_PAUSE;
+    }
     if (self->callbacks.on_body && !self->callbacks.on_body(std::string_view(data, size * count))) {
       // libcurl ends the transfer with a write error, and on_done reports it: the owner learns
       // the exchange is over on the same path as any other end.
@@ -137,12 +143,45 @@ void EventLoop::ensure_multi() {
     throw std::runtime_error("libcurl: curl_multi_init failed");
   }
   curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  // Unbounded, 300 concurrent calls to an HTTP/1.1 upstream opened 300 connections.
+  curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, m_connections_per_host);
   std::lock_guard<std::mutex> lock(m_posted_mutex); // post() reads it to pick how to wake us
   m_multi = multi;
 }
 
+void EventLoop::resume_receiving() {
+  auto paused = std::move(m_paused);
+  m_paused.clear();
+  // Resuming hands the kept bytes over at once, inside curl_easy_pause: treat it like perform
+  // (a callback that cancels an exchange then defers its removal).
+  bool was_in_perform = m_in_perform;
+  m_in_perform = true;
+  for (auto id : paused) {
+    auto it = m_transfers.find(id);
+    if (it != m_transfers.end() && !it->second->cancelled && it->second->easy != nullptr) {
+      curl_easy_pause(it->second->easy, CURLPAUSE_CONT);
+    }
+  }
+  m_in_perform = was_in_perform;
+  if (!m_in_perform) {
+    auto to_remove = std::move(m_to_remove);
+    m_to_remove.clear();
+    for (auto id : to_remove) {
+      remove_transfer(id);
+    }
+  }
+}
+
+void EventLoop::limit_connections_per_host(long count) {
+  m_connections_per_host = count;
+  if (m_multi != nullptr) {
+    curl_multi_setopt(multi_of(m_multi), CURLMOPT_MAX_HOST_CONNECTIONS, count);
+  }
+}
+
 EventLoop::TransferId EventLoop::start(HttpRequest request, HttpCallbacks callbacks) {
   auto transfer = std::make_unique<Transfer>();
+  transfer->loop = this;
   transfer->id = m_next_transfer++;
   transfer->request = std::move(request);
   transfer->callbacks = std::move(callbacks);
@@ -165,6 +204,9 @@ EventLoop::TransferId EventLoop::start(HttpRequest request, HttpCallbacks callba
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPIDLE, 30L);
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPINTVL, 15L);
   curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, ""); // whatever libcurl can decode
+  // Wait for a connection being set up to say whether it multiplexes (HTTP/2) rather than open
+  // another one beside it: a burst of calls then shares one connection.
+  curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
   std::string user_agent = std::string("mcp-bridge/") + k_version;
   curl_easy_setopt(easy, CURLOPT_USERAGENT, user_agent.c_str()); // libcurl copies strings
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(req.connect_timeout.count()));

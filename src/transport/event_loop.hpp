@@ -50,6 +50,16 @@ public:
   void watch_input(int fd, std::function<void()> on_readable);
   void unwatch_input();
 
+  // While `may_receive` says no (the client's output is backlogged: transport/client_output.hpp),
+  // exchanges take no more bytes from their servers (libcurl pauses them; TCP then holds the
+  // servers back); resume_receiving() takes them up again. Loop thread only.
+  void set_receive_gate(std::function<bool()> may_receive) { m_may_receive = std::move(may_receive); }
+  void resume_receiving();
+
+  // At most `count` connections to one host (scheme, name and port) at once; further exchanges
+  // wait in libcurl's queue for one to be free, or share one where HTTP/2 multiplexes.
+  void limit_connections_per_host(long count);
+
   // Runs until stop() is called (from the loop thread or via post).
   void run();
   void stop() { m_stopped = true; }
@@ -89,6 +99,9 @@ private:
   platform::LoopWaiter m_waiter; // wakes the loop while m_multi is not made yet
   std::vector<std::function<void()>> m_posted;
 
+  long m_connections_per_host = 16;
+  std::function<bool()> m_may_receive;
+  std::vector<TransferId> m_paused; // by the receive gate
   std::optional<int> m_input;
   std::function<void()> m_on_input;
 };

@@ -10,6 +10,22 @@ namespace bridge::transport {
 
 using nlohmann::json;
 
+bool says_session_is_gone(long status, std::string_view body) {
+  if (status == 404) {
+    return true;
+  }
+  if (status != 400) {
+    return false;
+  }
+  constexpr std::string_view k_session = "session";
+  for (std::size_t at = 0; at + k_session.size() <= body.size(); ++at) {
+    if (starts_with_ci(body.substr(at), k_session)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool starts_with_ci(std::string_view text, std::string_view prefix) {
   if (text.size() < prefix.size()) {
     return false;

@@ -141,7 +141,7 @@ void LegacySseLink::fail_outstanding(const core::Error& error) {
   }
 }
 
-void LegacySseLink::connect(const json& client_capabilities) {
+void LegacySseLink::connect(const json& client_capabilities, const std::string& /*protocol_version*/) {
   fail_outstanding(core::make_error(core::ErrorKind::network,
                                     "the connection to " + m_options.name + " was restarted before the answer came"));
   m_client_capabilities = client_capabilities.is_object() ? client_capabilities : json::object();

@@ -43,7 +43,7 @@ public:
   LegacySseLink(const LegacySseLink&) = delete;
   LegacySseLink& operator=(const LegacySseLink&) = delete;
 
-  void connect(const nlohmann::json& client_capabilities) override;
+  void connect(const nlohmann::json& client_capabilities, const std::string& protocol_version) override;
   void send_request(std::uint64_t id, std::string text) override;
   void send_message(std::string text) override;
   void shutdown(std::function<void()> done) override;

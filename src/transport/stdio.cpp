@@ -83,6 +83,9 @@ void StdinReader::on_input() {
     m_framer->feed(m_buffer.data(), static_cast<std::size_t>(n), m_on_line, m_on_oversized);
     return;
   }
+  if (n == platform::k_stdin_no_input_yet) {
+    return; // a spurious wake-up on a non-blocking pipe: the loop waits for the next input
+  }
   m_framer->finish(m_on_line);
   m_watched = false;
   m_loop.unwatch_input();
@@ -107,24 +110,17 @@ void StdinReader::run() {
   m_loop.post([this] { m_on_eof(); });
 }
 
-void StdoutWriter::write_piece(std::string_view bytes) {
-  if (!m_broken && !platform::write_stdout(bytes.data(), bytes.size())) {
-    m_broken = true;
+std::size_t fold_line_breaks(char* data, std::size_t size) {
+  std::size_t folded = 0;
+  for (char line_break : {'\n', '\r'}) {
+    char* at = data;
+    char* end = data + size;
+    while ((at = static_cast<char*>(std::memchr(at, line_break, static_cast<std::size_t>(end - at)))) != nullptr) {
+      *at++ = ' ';
+      ++folded;
+    }
   }
-}
-
-void StdoutWriter::end_pieces() { write_piece("\n"); }
-
-void StdoutWriter::abandon_pieces() { write_piece("\n"); }
-
-void StdoutWriter::write_message(std::string&& message) {
-  if (m_broken) {
-    return;
-  }
-  message.push_back('\n');
-  if (!platform::write_stdout(message.data(), message.size())) {
-    m_broken = true; // the client is gone; the reader will see end of input
-  }
+  return folded;
 }
 
 } // namespace bridge::transport

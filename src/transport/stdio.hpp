@@ -2,7 +2,8 @@
 
 // The AI client's side of the pipe. On POSIX the event loop waits on stdin itself and frames it
 // into lines on the loop thread; elsewhere (Windows) a reader thread does and hands each line to
-// the loop with post(). The loop thread alone writes stdout, one whole line per message.
+// the loop with post(). What goes back to the client is written by transport/client_output.hpp,
+// one whole line per message.
 
 #include "core/upstream.hpp"
 #include "transport/event_loop.hpp"
@@ -45,19 +46,12 @@ private:
   std::vector<char> m_buffer;
 };
 
-class StdoutWriter final : public core::ClientWriter {
-public:
-  void write_message(std::string&& message) override;
-  // Pieces go out at once; the line ends with end_pieces(). An abandoned message's line is ended
-  // where it stands: cut JSON no parser takes for a message, and the next message starts clean.
-  void write_piece(std::string_view bytes) override;
-  void end_pieces() override;
-  void abandon_pieces() override;
-  [[nodiscard]] bool broken() const { return m_broken; }
-
-private:
-  bool m_broken = false;
-};
+// The client reads one JSON-RPC message per line, but upstreams put line breaks where JSON allows
+// whitespace: pretty-printed replies, Go's json.Encoder newline after every body, multi-line SSE
+// `data:` joined with LF. A CR or LF byte can only be whitespace in JSON (inside strings they are
+// escaped), so each becomes a space on the way out: one message, one line, and no DOM. Returns
+// how many bytes were changed.
+std::size_t fold_line_breaks(char* data, std::size_t size);
 
 // Splits a byte stream into lines (LF, with an optional CR before it), for the reader and tests.
 class LineFramer {

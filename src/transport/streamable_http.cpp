@@ -127,6 +127,7 @@ void StreamableHttpLink::send_request(std::uint64_t id, std::string text) {
   outgoing.purpose = Purpose::request;
   outgoing.request_id = id;
   outgoing.deadline = m_loop.now() + m_options.timeout + std::chrono::seconds(5);
+  remember_session_state(outgoing.method, outgoing.body);
   m_awaiting.insert(id);
   post(std::move(outgoing));
 }
@@ -136,9 +137,41 @@ void StreamableHttpLink::send_message(std::string text) {
     m_legacy->send_message(std::move(text));
     return;
   }
+  if (m_reinitializing && withdraw_cancelled(text)) {
+    return;
+  }
   Outgoing outgoing;
   outgoing.body = std::move(text);
   post(std::move(outgoing));
+}
+
+bool StreamableHttpLink::withdraw_cancelled(const std::string& text) {
+  // A request waiting for the new session that the client cancelled meanwhile is never sent, and
+  // neither is its cancellation (the server never heard of it).
+  if (method_of(text) != "notifications/cancelled") {
+    return false;
+  }
+  auto message = json::parse(text, nullptr, false);
+  if (!message.is_object()) {
+    return false;
+  }
+  auto params = message.find("params");
+  if (params == message.end() || !params->is_object()) {
+    return false;
+  }
+  auto request_id = params->find("requestId");
+  if (request_id == params->end() || !request_id->is_number_unsigned()) {
+    return false;
+  }
+  auto id = request_id->get<std::uint64_t>();
+  for (auto it = m_replay.begin(); it != m_replay.end(); ++it) {
+    if (it->request_id == id) {
+      m_replay.erase(it);
+      m_awaiting.erase(id);
+      return true;
+    }
+  }
+  return false;
 }
 
 HttpRequest StreamableHttpLink::base_request(const std::string& method, std::optional<std::string>& authorization_error) {
@@ -311,6 +344,11 @@ void StreamableHttpLink::on_exchange_message(Exchange& exchange, std::string&& t
   if (is_response) {
     // Exactly one outcome per request: a response for a request no longer awaited (answered,
     // failed, or never ours) goes no further.
+    if (message.envelope.id.in(message.text).substr(0, k_restore_id_prefix.size()) == k_restore_id_prefix) {
+      spdlog::debug("{}: restored session state ({})", m_options.name,
+                    message.envelope.kind == core::MessageKind::error ? "refused" : "accepted");
+      return;
+    }
     auto id = numeric_id(message);
     if (!id || m_awaiting.erase(*id) == 0) {
       spdlog::warn("{}: dropped a response to an unknown or finished request (id {})", m_options.name,
@@ -394,8 +432,8 @@ void StreamableHttpLink::on_post_done(Exchange& exchange, const core::Status& st
       return;
     }
     error = http_error(head, owned->reply);
-  } else if (head.status == 404 && !owned->session_id.empty() && outgoing.purpose != Purpose::initialize &&
-             outgoing.purpose != Purpose::initialized && !outgoing.replayed) {
+  } else if (says_session_is_gone(head.status, owned->reply) && !owned->session_id.empty() &&
+             outgoing.purpose != Purpose::initialize && outgoing.purpose != Purpose::initialized && !outgoing.replayed) {
     // The session expired: the server refused this message without acting on it, so sending it
     // again on a new session is safe whatever it is (a tools/call included).
     if (owned->session_id == m_session_id || m_reinitializing) {
@@ -413,7 +451,7 @@ void StreamableHttpLink::on_post_done(Exchange& exchange, const core::Status& st
                  m_options.name, refusal.message);
     m_legacy = std::make_unique<LegacySseLink>(m_loop, m_options, m_listener, m_index,
                                                "initialize over Streamable HTTP: " + refusal.message);
-    m_legacy->connect(m_client_capabilities);
+    m_legacy->connect(m_client_capabilities, m_preferred_version);
     return;
   } else if (head.status < 200 || head.status >= 300) {
     error = http_error(head, owned->reply);
@@ -452,6 +490,7 @@ void StreamableHttpLink::on_post_done(Exchange& exchange, const core::Status& st
       return;
     }
     m_ready = true;
+    restore_session_state(); // nothing on a first session; after a new one, what the old one held
     if (m_reinitializing) {
       m_reinitializing = false;
       auto replay = std::move(m_replay);

@@ -24,6 +24,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -62,7 +63,7 @@ public:
   StreamableHttpLink(const StreamableHttpLink&) = delete;
   StreamableHttpLink& operator=(const StreamableHttpLink&) = delete;
 
-  void connect(const nlohmann::json& client_capabilities) override;
+  void connect(const nlohmann::json& client_capabilities, const std::string& protocol_version) override;
   void send_request(std::uint64_t id, std::string text) override;
   void send_message(std::string text) override;
   void shutdown(std::function<void()> done) override;
@@ -89,6 +90,12 @@ private:
   void post(Outgoing outgoing);
   void start_initialize();
   // The server no longer knows our session (404): open a new one and replay what it refused.
+  void fail_orphaned_requests();
+  // A cancellation of a request still waiting for a new session: both are dropped (true).
+  bool withdraw_cancelled(const std::string& text);
+  // What a session holds that a new one must be told again: resource subscriptions, log level.
+  void remember_session_state(const std::string& method, const std::string& text);
+  void restore_session_state();
   void reinitialize_and_replay(Outgoing outgoing);
   void reinitialize();
   void on_post_done(Exchange& exchange, const core::Status& status, const HttpResponseHead& head);
@@ -136,8 +143,12 @@ private:
   bool m_closing = false;
   nlohmann::json m_initialize_result; // held until notifications/initialized is accepted
   nlohmann::json m_client_capabilities = nlohmann::json::object();
+  std::string m_preferred_version; // the AI client's negotiated version ("" = the newest)
   bool m_reinitializing = false;
   std::vector<Outgoing> m_replay; // refused with 404 or sent while re-initializing
+  std::map<std::string, nlohmann::json> m_subscriptions; // resources/subscribe params, by URI
+  nlohmann::json m_log_level;                           // the last logging/setLevel params
+  std::uint64_t m_next_restore = 1;
   std::unordered_set<std::uint64_t> m_awaiting; // requests sent and not yet answered or failed
   std::unordered_map<EventLoop::TransferId, std::unique_ptr<Exchange>> m_exchanges;
   std::vector<std::unique_ptr<Exchange>> m_retired;

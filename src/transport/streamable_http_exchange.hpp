@@ -19,6 +19,8 @@
 namespace bridge::transport {
 
 inline constexpr std::string_view k_initialize_id = "0";               // the router's own ids start at 1
+// Ids of the requests that restore a new session's state (string ids: the router's are numbers).
+inline constexpr std::string_view k_restore_id_prefix = "\"bridge-restore-";
 inline constexpr int k_max_empty_resumes = 5;                          // resumptions in a row that brought nothing
 inline constexpr std::chrono::milliseconds k_repeat_delay{300};        // before sending a safe request again
 inline constexpr std::chrono::milliseconds k_reply_stream_grace{5000}; // a reply stream left open after its response

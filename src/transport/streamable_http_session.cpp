@@ -14,7 +14,8 @@ namespace bridge::transport {
 
 using nlohmann::json;
 
-void StreamableHttpLink::connect(const json& client_capabilities) {
+void StreamableHttpLink::connect(const json& client_capabilities, const std::string& protocol_version) {
+  m_preferred_version = core::is_supported_protocol_version(protocol_version) ? protocol_version : std::string();
   // A fresh start: drop whatever the last session had in flight. Requests still awaited get their
   // one answer now (a reconnect after a login may come while some are under way).
   auto restarted = core::make_error(core::ErrorKind::network, "the connection to " + m_options.name +
@@ -60,7 +61,7 @@ void StreamableHttpLink::connect(const json& client_capabilities) {
 
 void StreamableHttpLink::start_initialize() {
   json params = {
-      {"protocolVersion", std::string(core::k_protocol_versions.front())},
+      {"protocolVersion", m_preferred_version.empty() ? std::string(core::k_protocol_versions.front()) : m_preferred_version},
       {"capabilities", m_client_capabilities},
       {"clientInfo", {{"name", k_name}, {"version", k_version}}},
   };
@@ -95,7 +96,90 @@ void StreamableHttpLink::reinitialize() {
   m_listen_confirmed = false;
   m_listen_failures = 0;
   m_listen_last_event_id.clear();
+  fail_orphaned_requests();
   start_initialize();
+}
+
+void StreamableHttpLink::fail_orphaned_requests() {
+  // Requests the old session accepted (202) and would have answered on its GET stream: that
+  // stream is gone with the session, so their answers never come. Say so now rather than at the
+  // router's timeout. Those still on their own POST's reply stream, or waiting to be replayed, keep
+  // their chance.
+  std::unordered_set<std::uint64_t> carried;
+  for (const auto& [transfer, exchange] : m_exchanges) {
+    if (exchange->kind != Kind::listen && exchange->outgoing.request_id) {
+      carried.insert(*exchange->outgoing.request_id);
+    }
+  }
+  for (const auto& outgoing : m_replay) {
+    if (outgoing.request_id) {
+      carried.insert(*outgoing.request_id);
+    }
+  }
+  std::vector<std::uint64_t> orphaned;
+  for (auto id : m_awaiting) {
+    if (carried.count(id) == 0) {
+      orphaned.push_back(id);
+    }
+  }
+  for (auto id : orphaned) {
+    fail_request(id, core::make_error(core::ErrorKind::network,
+                                      "the session with " + m_options.name +
+                                          " ended before the answer came, so the request may or may not have run; "
+                                          "check before trying again"));
+  }
+}
+
+void StreamableHttpLink::remember_session_state(const std::string& method, const std::string& text) {
+  if (method != "resources/subscribe" && method != "resources/unsubscribe" && method != "logging/setLevel") {
+    return;
+  }
+  auto message = json::parse(text, nullptr, false);
+  if (!message.is_object() || !message.contains("params") || !message["params"].is_object()) {
+    return;
+  }
+  const json& params = message["params"];
+  if (method == "logging/setLevel") {
+    m_log_level = params;
+    return;
+  }
+  auto uri = params.find("uri");
+  if (uri == params.end() || !uri->is_string()) {
+    return;
+  }
+  if (method == "resources/subscribe") {
+    m_subscriptions[uri->get<std::string>()] = params;
+  } else {
+    m_subscriptions.erase(uri->get<std::string>());
+  }
+}
+
+void StreamableHttpLink::restore_session_state() {
+  // Sent before the replayed requests; their answers are the link's own (string ids), not the
+  // router's. A replayed subscribe of the same URI is not sent twice.
+  auto send = [this](const char* method, const json& params) {
+    for (const auto& pending : m_replay) {
+      if (pending.method == method &&
+          json::parse(pending.body, nullptr, false).value("params", json()) == params) {
+        return;
+      }
+    }
+    json request = {{"jsonrpc", "2.0"},
+                    {"id", std::string(k_restore_id_prefix.substr(1)) + std::to_string(m_next_restore++)},
+                    {"method", method},
+                    {"params", params}};
+    Outgoing outgoing;
+    outgoing.body = request.dump();
+    outgoing.method = method;
+    outgoing.purpose = Purpose::message;
+    post(std::move(outgoing));
+  };
+  if (m_log_level.is_object()) {
+    send("logging/setLevel", m_log_level);
+  }
+  for (const auto& [uri, params] : m_subscriptions) {
+    send("resources/subscribe", params);
+  }
 }
 
 void StreamableHttpLink::reinitialize_and_replay(Outgoing outgoing) {

@@ -4,6 +4,7 @@
 
 #include "transport/backoff.hpp"
 #include "transport/streamable_http.hpp"
+#include "transport/http_util.hpp"
 #include "transport/streamable_http_exchange.hpp"
 
 #include <spdlog/spdlog.h>
@@ -231,14 +232,14 @@ void StreamableHttpLink::on_get_done(Exchange& exchange, const core::Status& sta
     schedule_listen_stream();
     return;
   }
+  if (m_listen_confirmed && says_session_is_gone(head.status, owned->reply)) {
+    reinitialize(); // the session it used to serve is gone
+    return;
+  }
   if (head.status == 405 || head.status == 400 || head.status == 406 || head.status == 501 ||
       (head.status == 404 && !m_listen_confirmed) || (head.status >= 200 && head.status < 300 && !owned->is_sse)) {
     spdlog::debug("{}: the server offers no GET stream (HTTP {})", m_options.name, head.status);
     m_listen_offered = false;
-    return;
-  }
-  if (head.status == 404) {
-    reinitialize(); // the session it used to serve is gone
     return;
   }
   ++m_listen_failures;

@@ -12,7 +12,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 seconds="${FUZZ_SECONDS:-30}"
-targets="${FUZZ_TARGETS:-fuzz_sse_parser fuzz_envelope fuzz_config fuzz_www_authenticate fuzz_streamed_response}"
+targets="${FUZZ_TARGETS:-fuzz_sse_parser fuzz_envelope fuzz_config fuzz_www_authenticate fuzz_streamed_response fuzz_client_output}"
 work="${FUZZ_WORK_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/bridge-fuzz.XXXXXX")}"
 
 cd "$root"

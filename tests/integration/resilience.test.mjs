@@ -122,18 +122,24 @@ test("a cut reply stream that cannot be resumed: a tool call says it may or may 
 
 test("a large result cut in transit while it was forwarded: its line ends there, then the call is answered with an error", T, async (t) => {
   const { peer, bridge } = await oneFaulty(t, { bridgeOpts: { expectCutResults: true } });
-  const bytes = 2_000_000; // cut at half: ~1 MB of it went to the client before the upstream died
+  // Cut at half: 2 MB of it flowed to the client (its first MiB came at once) before the upstream died.
+  const bytes = 4_000_000;
   const r = await bridge.request("tools/call", { name: "f_cut_big", arguments: { bytes } }, { timeoutMs: 20000 });
   assertToolError(r, "faulty", /the tool ran, but its result was cut off after \d+ bytes/);
   assert.equal(bridge.cutLines.length, 1, "one cut line");
   const cut = bridge.cutLines[0];
   assert.ok(cut.startsWith('{"result":{"content":[{"type":"text","text":"CUT-ME:'), cut.slice(0, 100));
-  assert.ok(cut.length > 256 * 1024 && cut.length < bytes, `cut after ${cut.length} bytes`);
+  assert.ok(cut.length > 1024 * 1024 && cut.length < bytes, `cut after ${cut.length} bytes`);
   assert.throws(() => JSON.parse(cut), "the cut line is no message");
   // The error came after the cut line, and the bridge goes on: the next call is answered.
   const st = await peer.state();
   assert.equal(st.calls.cut_big, 1, "never replayed");
   assert.equal(textOf(await bridge.callTool("f_echo", { text: "after" })), "after");
+
+  // Cut before its first MiB was gathered: nothing of it was written, so only the error goes out.
+  const small = await bridge.request("tools/call", { name: "f_cut_big", arguments: { bytes: 1_000_000 } }, { timeoutMs: 20000 });
+  assertToolError(small, "faulty", /the tool ran, but its result was cut off after \d+ bytes/);
+  assert.equal(bridge.cutLines.length, 1, "no second cut line");
   assertEachAnsweredOnce(bridge, bridge.sentIds);
 });
 

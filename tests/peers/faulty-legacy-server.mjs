@@ -11,6 +11,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { z } from "zod";
 import { parseArgs, bigText, log } from "./lib.mjs";
+import { readBody } from "./plain-http.mjs";
 
 const args = parseArgs();
 const state = { sseStreams: 0, posts: 0, rejectedStreamablePosts: 0, calls: {}, sessionsOpen: 0 };
@@ -49,14 +50,6 @@ function sendJson(res, status, obj) {
   res.end(body);
 }
 
-function readBody(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
 const httpServer = http.createServer(async (req, res) => {
   const url = new URL(req.url, "http://127.0.0.1");

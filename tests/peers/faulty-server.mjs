@@ -14,7 +14,8 @@
 //   garbage                   answers "clean" after garbage on its reply stream: non-SSE lines, bad
 //                             JSON in data:, an unknown response id, an array, a huge comment
 //   ask {what}                asks the client (sampling | elicitation | roots) and returns its answer
-//   progress {steps}          sends `steps` progress notifications with the caller's token
+//   progress {steps, interval_ms?}  sends `steps` progress notifications with the caller's token,
+//                             `interval_ms` apart (10 by default)
 //   flood {count}             `count` notifications/message on its reply stream, then the answer
 //   arm_reset {marker, count} the next `count` replies containing `marker` lose their connection
 //                             before a byte of the reply is written (fate unknown to the client)
@@ -100,14 +101,15 @@ function makeServer() {
       return { content: [{ type: "text", text: JSON.stringify(answer) }] };
     });
 
-  server.registerTool("progress", { description: "Progress", inputSchema: { steps: z.number().int().min(1) } },
-    async ({ steps }, extra) => {
+  server.registerTool("progress", { description: "Progress",
+    inputSchema: { steps: z.number().int().min(1), interval_ms: z.number().int().min(0).optional() } },
+    async ({ steps, interval_ms: interval = 10 }, extra) => {
       const token = extra._meta?.progressToken;
       for (let i = 1; i <= steps; i++) {
         if (token !== undefined) {
           await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: i, total: steps } });
         }
-        await new Promise((r) => setTimeout(r, 10));
+        await new Promise((r) => setTimeout(r, interval));
       }
       return { content: [{ type: "text", text: `${args.name} done` }] };
     });

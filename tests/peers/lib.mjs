@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import { parseArgs as nodeParseArgs } from "node:util";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import { readBody, isLoopback, listenOnLoopback, printReadyLine } from "./plain-http.mjs";
 
 // stdout carries only the ready line: route console.log (ours, the SDK's, server-everything's)
 // to stderr before anything else can print.
@@ -67,18 +68,7 @@ export class InMemoryEventStore {
   }
 }
 
-function isLoopback(addr) {
-  return addr === "127.0.0.1" || addr === "::1" || addr === "::ffff:127.0.0.1";
-}
 
-function readBody(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
 function sendJson(res, status, obj, headers = {}) {
   const body = JSON.stringify(obj);
@@ -102,6 +92,9 @@ export async function runPeer({ name, makeServer, port = 0, transportOptions = {
     sessionsDeleted: 0, // sessions ended by a DELETE from the client
     sessionsOpen: 0,
     requests: 0, // every /mcp request
+    connections: 0, // TCP connections that carried /mcp requests (not the tests' /_test ones)
+    openConnections: 0, // … of which open now
+    maxOpenConnections: 0, // the most open at one time
     posts: 0,
     gets: 0,
     deletes: 0, // DELETE requests received (known session or not)
@@ -131,6 +124,13 @@ export async function runPeer({ name, makeServer, port = 0, transportOptions = {
 
   const handleMcp = async (req, res, url) => {
     state.requests++;
+    if (!req.socket.carriesMcp) {
+      req.socket.carriesMcp = true;
+      state.connections++;
+      state.openConnections++;
+      state.maxOpenConnections = Math.max(state.maxOpenConnections, state.openConnections);
+      req.socket.once("close", () => { state.openConnections--; });
+    }
     state.lastMethod = req.method;
     state.lastUrl = url.pathname + url.search;
     state.lastHeaders = { ...req.headers };
@@ -232,13 +232,9 @@ export async function runPeer({ name, makeServer, port = 0, transportOptions = {
   });
   httpServer.keepAliveTimeout = 30_000;
 
-  await new Promise((resolve, reject) => {
-    httpServer.once("error", reject);
-    httpServer.listen(Number(port) || 0, "127.0.0.1", resolve);
-  });
-  const actual = httpServer.address().port;
-  const mcpUrl = `http://127.0.0.1:${actual}/mcp`;
-  stdoutWrite(JSON.stringify({ listening: mcpUrl }) + "\n");
+
+  const mcpUrl = await listenOnLoopback(httpServer, port);
+  printReadyLine(mcpUrl, stdoutWrite);
   log(name, `listening on ${mcpUrl}`);
 
   const shutdown = async () => {

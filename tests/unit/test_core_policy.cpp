@@ -118,7 +118,7 @@ struct PolicyWriter final : public ClientWriter {
 
 struct PolicyLink final : public UpstreamLink {
   explicit PolicyLink(std::vector<std::pair<std::uint64_t, json>>& sent) : m_sent(sent) {}
-  void connect(const json&) override {}
+  void connect(const json&, const std::string&) override {}
   void send_request(std::uint64_t id, std::string text) override { m_sent.emplace_back(id, json::parse(text)); }
   void send_message(std::string) override {}
   void shutdown(std::function<void()> done) override { done(); }

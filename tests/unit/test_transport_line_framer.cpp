@@ -46,3 +46,18 @@ TEST_CASE("an oversized line is dropped alone and reported once", "[stdio]") {
   REQUIRE(out.lines.size() == 2);
   CHECK(out.lines[1] == "{\"ok\":2}");
 }
+
+TEST_CASE("line breaks outside strings fold to spaces: one message, one line", "[stdio]") {
+  using bridge::transport::fold_line_breaks;
+  // Pretty-printed (CRLF too) and Go's json.Encoder trailing newline: JSON whitespace either way.
+  std::string pretty = "{\r\n  \"jsonrpc\": \"2.0\",\n  \"id\": 1,\n  \"result\": {\"text\": \"a\\nb\"}\n}\n";
+  CHECK(fold_line_breaks(pretty.data(), pretty.size()) == 6);
+  CHECK(pretty == "{    \"jsonrpc\": \"2.0\",   \"id\": 1,   \"result\": {\"text\": \"a\\nb\"} } ");
+  // Escaped line breaks inside strings are two characters, backslash and letter: untouched.
+  std::string escaped = R"({"text":"line\r\nline"})";
+  std::string before = escaped;
+  CHECK(fold_line_breaks(escaped.data(), escaped.size()) == 0);
+  CHECK(escaped == before);
+  std::string empty;
+  CHECK(fold_line_breaks(empty.data(), 0) == 0);
+}

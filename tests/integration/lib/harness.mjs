@@ -470,13 +470,13 @@ export function isResponse(m) {
 }
 
 // Run a bridge command that is expected to exit by itself (e.g. invalid config): {code, signal, stdout, stderr}.
-export async function runBridge({ config, env = {}, args = ["serve"], home, t, timeoutMs = 5000, stdin = "" } = {}) {
+export async function runBridge({ config, env = {}, args = ["serve"], home, t, timeoutMs = 5000, stdin = "", bin } = {}) {
   const h = home ?? (await tempHome({ t }));
   const configFile = path.join(h.dir, "config.json");
   if (config !== null && config !== undefined) {
     await fsp.writeFile(configFile, typeof config === "string" ? config : JSON.stringify(config, null, 2));
   }
-  const exe = bridgeBin();
+  const exe = bin ?? bridgeBin();
   if (!fs.existsSync(exe)) throw new Error(`bridge binary not found at ${exe} (set BRIDGE_BIN)`);
   const childEnv = { ...baseEnv(), ...h.env, ...(config !== null && config !== undefined ? { BRIDGE_CONFIG: configFile } : {}), ...env };
   const child = spawn(exe, args, { cwd: h.dir, env: childEnv, stdio: ["pipe", "pipe", "pipe"] });

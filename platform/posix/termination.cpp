@@ -1,0 +1,28 @@
+#include "platform/termination.hpp"
+
+#include <csignal>
+#include <pthread.h>
+#include <thread>
+
+namespace bridge::platform {
+
+void watch_termination(std::function<void()> on_request) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  // Blocked here (and so in every thread created from now on): delivered only to sigwait below.
+  if (pthread_sigmask(SIG_BLOCK, &signals, nullptr) != 0) {
+    return; // the default action (end at once) stays: nothing worse than before
+  }
+  std::thread([signals, on_request = std::move(on_request)] {
+    for (;;) {
+      int received = 0;
+      if (sigwait(&signals, &received) == 0) {
+        on_request();
+      }
+    }
+  }).detach();
+}
+
+} // namespace bridge::platform
