@@ -9,9 +9,11 @@
 namespace bridge::platform {
 
 // Calls `on_request` (on a thread of its own, never in a signal handler) each time termination is
-// asked for. POSIX: call it before the process starts any other thread, since the signals are
-// blocked in this thread and every thread started after it, and received by sigwait() on the
-// watcher's own thread. Children started later get the default signal mask back.
-void watch_termination(std::function<void()> on_request);
+// asked for; when it returns false (nobody can wind down now, or it was asked already) the
+// default action follows: the process ends at once. POSIX: call it before the process starts any
+// other thread, since the signals are blocked in this thread and every thread started after it,
+// and received by sigwait() on the watcher's own thread. Children started later get the default
+// signal mask back.
+void watch_termination(std::function<bool()> on_request);
 
 } // namespace bridge::platform

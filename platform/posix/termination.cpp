@@ -6,7 +6,7 @@
 
 namespace bridge::platform {
 
-void watch_termination(std::function<void()> on_request) {
+void watch_termination(std::function<bool()> on_request) {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
@@ -18,8 +18,14 @@ void watch_termination(std::function<void()> on_request) {
   std::thread([signals, on_request = std::move(on_request)] {
     for (;;) {
       int received = 0;
-      if (sigwait(&signals, &received) == 0) {
-        on_request();
+      if (sigwait(&signals, &received) == 0 && !on_request()) {
+        // The default action, from this thread: unblocked here only, then raised here.
+        std::signal(received, SIG_DFL);
+        sigset_t one;
+        sigemptyset(&one);
+        sigaddset(&one, received);
+        pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
+        raise(received);
       }
     }
   }).detach();

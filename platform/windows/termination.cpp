@@ -7,8 +7,8 @@
 namespace bridge::platform {
 namespace {
 
-std::function<void()>& handler() {
-  static std::function<void()> on_request;
+std::function<bool()>& handler() {
+  static std::function<bool()> on_request;
   return on_request;
 }
 
@@ -17,10 +17,14 @@ BOOL WINAPI on_console_event(DWORD event) {
   case CTRL_C_EVENT:
   case CTRL_BREAK_EVENT:
   case CTRL_CLOSE_EVENT:
-    // Windows runs this on a thread of its own; returning TRUE keeps the process alive (for
-    // CTRL_CLOSE_EVENT only until the system's grace period ends) while the loop winds down.
-    if (handler()) {
-      handler()();
+    // Windows runs this on a thread of its own. FALSE: the default action (the process ends).
+    if (!handler() || !handler()()) {
+      return FALSE;
+    }
+    if (event == CTRL_CLOSE_EVENT) {
+      // Returning from a close event ends the process at once: wait here instead while the loop
+      // winds down (bounded to 3 s) and main returns, within the system's 5 s grace period.
+      Sleep(4500);
     }
     return TRUE;
   default:
@@ -30,7 +34,7 @@ BOOL WINAPI on_console_event(DWORD event) {
 
 } // namespace
 
-void watch_termination(std::function<void()> on_request) {
+void watch_termination(std::function<bool()> on_request) {
   handler() = std::move(on_request);
   SetConsoleCtrlHandler(&on_console_event, TRUE);
 }

@@ -7,6 +7,7 @@
 #include "core/config.hpp"
 #include "core/envelope.hpp"
 #include "core/jsonrpc.hpp"
+#include "core/leading_id.hpp"
 #include "core/router.hpp"
 #include "platform/platform.hpp"
 #include "platform/termination.hpp"
@@ -30,13 +31,18 @@ int run_serve(const GlobalOptions& global) {
   struct Termination {
     std::mutex mutex;
     std::function<void()> requested;
+    bool asked = false;
   };
   auto termination = std::make_shared<Termination>();
   platform::watch_termination([termination] {
     std::lock_guard<std::mutex> lock(termination->mutex);
-    if (termination->requested) {
-      termination->requested();
+    // Before the loop runs, after it, or asked a second time: the default action (end at once).
+    if (!termination->requested || termination->asked) {
+      return false;
     }
+    termination->asked = true;
+    termination->requested();
+    return true;
   });
   setup_logging(global.verbose, true); // stderr and <data dir>/logs/bridge.log
   platform::prepare_stdio();
@@ -76,13 +82,18 @@ int run_serve(const GlobalOptions& global) {
     loop.schedule(std::chrono::seconds(3), [&loop] { loop.stop(); });
     router.on_client_closed([&loop] { loop.stop(); });
   };
+  const int max_mb = config.max_client_message_mb;
   transport::StdinReader reader(
       loop, [&router](std::string&& line) { router.on_client_message(std::move(line)); },
-      [&writer] {
-        writer.write_message(core::jsonrpc::error_response(core::jsonrpc::k_null_id, core::jsonrpc::k_invalid_request,
-                                                           "Invalid Request: message too large"));
+      [&writer, max_mb](std::string&& head) {
+        // Answered with its own id where its first bytes hold it, so the client's call ends.
+        auto id = core::leading_id(head);
+        writer.write_message(core::jsonrpc::error_response(id ? *id : std::string(core::jsonrpc::k_null_id),
+                                                           core::jsonrpc::k_invalid_request,
+                                                           "Invalid Request: message too large (over " +
+                                                               std::to_string(max_mb) + " MiB, max_client_message_mb)"));
       },
-      close);
+      close, static_cast<std::size_t>(max_mb) << 20);
   {
     std::lock_guard<std::mutex> lock(termination->mutex);
     termination->requested = [&loop, &close] {

@@ -49,6 +49,7 @@ std::unique_ptr<core::UpstreamLink> make_link(transport::EventLoop& loop, const 
   options.url = core::effective_url(server);
   options.ca_file = server.ca_file;
   options.timeout = std::chrono::seconds(server.timeout_s);
+  options.max_list_bytes = static_cast<std::size_t>(server.max_list_mb) << 20;
   auto url = core::parse_url(server.url);
   options.allow_http_redirects = url && url->scheme == "http";
   options.auth = make_auth(server, resolver, loop, preference, background_login);

@@ -230,7 +230,7 @@ Result<ServerConfig> parse_server(const std::string& name, const json& value, co
   }
   ObjectReader reader(value, field, problems,
                       {"url", "prefix", "organizationID", "auth", "token", "oauth", "headers", "tools", "allow_http",
-                       "ca_file", "timeout_s", "max_timeout_s", "max_connections", "enabled", "description", "confirm", "confirm_destructive", "read_only"});
+                       "ca_file", "timeout_s", "max_timeout_s", "max_connections", "max_list_mb", "enabled", "description", "confirm", "confirm_destructive", "read_only"});
   reader.string("url", server.url, "\"https://mcp.jumpcloud.com/v1\"");
   reader.string("prefix", server.prefix, "\"jc_admin_\"");
   std::string organization_id;
@@ -248,6 +248,7 @@ Result<ServerConfig> parse_server(const std::string& name, const json& value, co
   reader.integer("max_timeout_s", server.max_timeout_s, 1, 86400);
   // 2 at least: over HTTP/1.1 the stream for server messages keeps one to itself.
   reader.integer("max_connections", server.max_connections, 2, 256);
+  reader.integer("max_list_mb", server.max_list_mb, 1, 1024);
   server.max_timeout_s = std::max(server.max_timeout_s, server.timeout_s); // never shorter than one wait
   reader.boolean("enabled", server.enabled);
   reader.string_list("confirm", server.safety.confirm);
@@ -362,12 +363,13 @@ Result<Config> parse_config(const std::string& text, const std::filesystem::path
   }
   Config config;
   config.path = path;
-  ObjectReader reader(root, "(top level)", problems, {"servers", "token_store", "page_size", "audit_log", "$schema"});
+  ObjectReader reader(root, "(top level)", problems, {"servers", "token_store", "page_size", "audit_log", "max_client_message_mb", "$schema"});
   reader.string("token_store", config.token_store, "\"keychain\" or \"file\"");
   int page_size = 0;
   reader.integer("page_size", page_size, 0, 100000);
   config.page_size = static_cast<std::size_t>(page_size);
   reader.boolean("audit_log", config.audit_log);
+  reader.integer("max_client_message_mb", config.max_client_message_mb, 1, 4096);
   const json* servers = reader.object("servers");
   reader.collect_unknown(config.warnings);
   if (reader.error()) {

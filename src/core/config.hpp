@@ -67,6 +67,8 @@ struct ServerConfig {
   // At most this many connections to this server's host at once; more requests wait their turn
   // (HTTP/2 carries them all over one).
   int max_connections = 16;
+  // One page of this server's tools/prompts/resources list may be at most this large.
+  int max_list_mb = 32;
   bool enabled = true;
 };
 
@@ -76,6 +78,7 @@ struct Config {
   std::string token_store;          // "", "keychain" or "file"
   std::size_t page_size = 0;        // tools/prompts/resources page size toward the client; 0 = one page
   bool audit_log = false;           // one JSON line per tool call in <data dir>/audit.log
+  int max_client_message_mb = 256;  // a longer line from the AI client is refused, not read
   std::vector<std::string> warnings; // unknown fields and other non-fatal findings
 };
 

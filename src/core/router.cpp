@@ -228,7 +228,7 @@ bool Router::drop_deferred_call(const std::string& client_id) {
   for (auto it = m_deferred_messages.begin(); it != m_deferred_messages.end(); ++it) {
     ensure_padding(*it);
     auto envelope = scan_envelope(*it);
-    if (envelope && envelope->id_kind != IdKind::absent && envelope->id.in(*it) == client_id) {
+    if (envelope && envelope->kind == MessageKind::request && envelope->id.in(*it) == client_id) {
       m_deferred_messages.erase(it);
       return true;
     }
@@ -351,6 +351,19 @@ void Router::route_named(std::string&& text, const Envelope& envelope, bool is_t
         fail_request(pending, m_upstreams[*upstream].config.name + ": still connecting; try again in a moment",
                      jsonrpc::k_upstream_unavailable);
       }
+      return;
+    }
+    if (auto upstream = owner; is_tool && upstream && !m_upstreams[*upstream].tools_list_failure.empty()) {
+      // Its tool list could not be read: the reason, not "unknown tool".
+      Pending pending;
+      pending.client_id = id;
+      pending.method = envelope.method;
+      pending.label = name->string_value;
+      pending.upstream = *upstream;
+      fail_request(pending,
+                   m_upstreams[*upstream].config.name + ": its tool list could not be read: " +
+                       m_upstreams[*upstream].tools_list_failure,
+                   jsonrpc::k_upstream_unavailable);
       return;
     }
     if (auto gone = m_vanished.find(name->string_value); is_tool && gone != m_vanished.end()) {
@@ -476,6 +489,7 @@ void Router::arm_request_timer(std::uint64_t bridge_id) {
   if (pending.timer != 0) {
     m_scheduler.cancel(pending.timer);
   }
+  pending.deadline = due;
   pending.timer = m_scheduler.schedule(
       std::max(std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(due - now)),
       [this, bridge_id] { request_timed_out(bridge_id); });

@@ -113,6 +113,7 @@ private:
     std::optional<std::chrono::milliseconds> connect_time;
     nlohmann::json server_info = nlohmann::json::object();
     std::string protocol_version;
+    std::string tools_list_failure; // why its last tools/list failed ("" when it did not)
   };
 
   struct Pending {
@@ -125,6 +126,7 @@ private:
     Scheduler::TimerId timer = 0;
     std::chrono::steady_clock::time_point started;
     std::string progress_token; // raw token from params._meta, when the client asked for progress
+    std::chrono::steady_clock::time_point deadline; // when its timer fires (progress moves it)
     std::function<void(InboundMessage&&)> on_response;
     std::function<void(const Error&)> on_failure;
   };

@@ -85,7 +85,10 @@ std::unique_ptr<ResponseStream> Router::open_response_stream(std::size_t index, 
   m_pending.erase(it);
   m_scheduler.cancel(pending.timer);
   const auto& config = m_upstreams[index].config;
-  auto deadline = pending.started + std::chrono::seconds(config.timeout_s);
+  // The call's own deadline, which progress reports may have moved past started + timeout_s.
+  auto deadline = pending.deadline != std::chrono::steady_clock::time_point{}
+                      ? pending.deadline
+                      : pending.started + std::chrono::seconds(config.timeout_s);
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - m_scheduler.now());
   std::uint64_t serial = m_next_stream++;
   m_stream = std::make_unique<ActiveStream>(serial, std::move(pending), std::move(probe));

@@ -273,6 +273,7 @@ void Router::fetch_list(std::size_t index, const std::string& method, const std:
         }
         auto& source = m_upstreams[index].source;
         if (key == "tools") {
+          m_upstreams[index].tools_list_failure.clear();
           source.tools = exposed_tools(index, std::move(*collected)); // "read_only" hides the rest
         } else if (key == "prompts") {
           source.prompts = std::move(*collected);
@@ -285,6 +286,9 @@ void Router::fetch_list(std::size_t index, const std::string& method, const std:
       },
       [this, index, method](const Error& error) {
         spdlog::warn("{}: {} failed: {}", m_upstreams[index].config.name, method, error.message);
+        if (method == "tools/list") {
+          m_upstreams[index].tools_list_failure = error.message;
+        }
         list_finished(index);
       });
 }

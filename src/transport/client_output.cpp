@@ -82,23 +82,44 @@ struct ClientOutput::State {
     }
   }
 
-  void give_up() { // the client is gone: nothing more will be read
+  // The client is gone: nothing more will be read. True when receiving must be resumed (what was
+  // paused for it would otherwise stay paused).
+  bool give_up() {
     broken.store(true, std::memory_order_relaxed);
     queue.clear();
     open = nullptr;
     current = nullptr;
     queued_bytes = 0;
-    backlogged.store(false, std::memory_order_relaxed);
     flushed.notify_all();
+    return backlogged.exchange(false, std::memory_order_relaxed);
+  }
+
+  // Calls on_drained outside the lock (never once stopping: its loop may be gone).
+  void announce_drained(std::unique_lock<std::mutex>& lock) {
+    auto callback = stopping ? nullptr : on_drained;
+    if (callback) {
+      lock.unlock();
+      callback();
+      lock.lock();
+    }
   }
 
   void run() {
     std::unique_lock<std::mutex> lock(mutex);
     for (;;) {
       Entry* entry = nullptr;
-      wake.wait(lock, [&] { return stopping || (entry = pick()) != nullptr; });
+      wake.wait(lock, [&] {
+        return stopping || (entry = pick()) != nullptr || backlogged.load(std::memory_order_relaxed);
+      });
       if (stopping) {
         return;
+      }
+      if (entry == nullptr) {
+        // Backlogged, yet nothing can be written: what is queued waits behind a line whose next
+        // bytes the paused transfers hold. Let them in again (they pause again if need be).
+        backlogged.store(false, std::memory_order_relaxed);
+        announce_drained(lock);
+        continue;
       }
       std::deque<std::string> out;
       out.swap(entry->chunks);
@@ -127,16 +148,10 @@ struct ClientOutput::State {
       }
       lock.lock();
       writing = false;
-      if (!ok) {
-        give_up();
-        continue;
-      }
-      bool drained = account_removed(bytes);
+      bool drained = ok ? account_removed(bytes) : give_up();
       flushed.notify_all(); // flush() decides whether what is left still counts
-      if (drained && on_drained) {
-        lock.unlock();
-        on_drained();
-        lock.lock();
+      if (drained) {
+        announce_drained(lock);
       }
     }
   }
@@ -173,6 +188,7 @@ ClientOutput::~ClientOutput() {
   {
     std::lock_guard<std::mutex> lock(m_state->mutex);
     m_state->stopping = true;
+    m_state->on_drained = nullptr; // what it posts to goes away with us
     blocked = m_state->writing;
   }
   m_state->wake.notify_all();
@@ -199,12 +215,16 @@ void ClientOutput::write_message(std::string&& message) {
   }
   as_one_line(message);
   {
-    std::lock_guard<std::mutex> lock(state.mutex);
+    std::unique_lock<std::mutex> lock(state.mutex);
     if (state.queue.empty() && !state.writing && state.ready_now && state.ready_now(message.size())) {
       // Nothing ahead of it and room in the pipe: written here, which cannot block. Under the
       // lock, so the writer thread cannot start something else meanwhile.
-      if (!state.sink(message)) {
-        state.give_up();
+      if (!state.sink(message) && state.give_up()) {
+        auto on_drained = state.on_drained;
+        lock.unlock();
+        if (on_drained) {
+          on_drained();
+        }
       }
       return;
     }
@@ -273,8 +293,10 @@ void ClientOutput::end_pieces() {
 void ClientOutput::abandon_pieces() {
   State& state = *m_state;
   bool drained = false;
+  std::function<void()> on_drained;
   {
     std::lock_guard<std::mutex> lock(state.mutex);
+    on_drained = state.on_drained;
     State::Entry* entry = state.open;
     if (entry == nullptr) {
       return;
@@ -299,8 +321,8 @@ void ClientOutput::abandon_pieces() {
     }
   }
   state.wake.notify_one();
-  if (drained && state.on_drained) {
-    state.on_drained();
+  if (drained && on_drained) {
+    on_drained();
   }
 }
 

@@ -47,6 +47,7 @@ struct EventLoop::Transfer {
   bool added = false;
   bool cancelled = false;
   bool stopped_by_body = false; // on_body returned false
+  bool paused = false;          // was paused by the receive gate: its handle is not reused
   char error_buffer[CURL_ERROR_SIZE] = {};
 
   ~Transfer() {
@@ -103,6 +104,7 @@ struct EventLoop::Transfer {
     if (self->loop->m_may_receive && !self->loop->m_may_receive()) {
       // libcurl keeps these bytes and hands them over again once resumed.
       self->loop->m_paused.push_back(self->id);
+      self->paused = true;
       return CURL_WRITEFUNC_PAUSE;
     }
     if (self->callbacks.on_body && !self->callbacks.on_body(std::string_view(data, size * count))) {
@@ -298,7 +300,9 @@ void EventLoop::remove_transfer(TransferId id) {
   if (transfer.added) {
     curl_multi_remove_handle(multi_of(m_multi), transfer.easy);
   }
-  if (transfer.easy != nullptr && m_spare_easy.size() < k_max_spare_easy) {
+  // A handle that was paused is not reused: libcurl 7.88's curl_easy_reset does not clear every
+  // trace of a pause (fixed upstream later), and a stale one would stall the next exchange.
+  if (transfer.easy != nullptr && !transfer.paused && m_spare_easy.size() < k_max_spare_easy) {
     // curl_easy_reset forgets every option of this exchange (URL, headers, body, callbacks);
     // connections live in the multi handle's cache either way. (libcurl 7.88 still allocates the
     // receive buffer per transfer, inside curl_multi_perform: reuse does not spare that.)

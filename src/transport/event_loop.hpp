@@ -55,6 +55,8 @@ public:
   // servers back); resume_receiving() takes them up again. Loop thread only.
   void set_receive_gate(std::function<bool()> may_receive) { m_may_receive = std::move(may_receive); }
   void resume_receiving();
+  // Whether the gate holds exchanges back now (their silence is ours, not their servers').
+  [[nodiscard]] bool receiving_paused() const { return m_may_receive && !m_may_receive(); }
 
   // At most `count` connections to one host (scheme, name and port) at once; further exchanges
   // wait in libcurl's queue for one to be free, or share one where HTTP/2 multiplexes.

@@ -17,13 +17,19 @@ bool says_session_is_gone(long status, std::string_view body) {
   if (status != 400) {
     return false;
   }
-  constexpr std::string_view k_session = "session";
-  for (std::size_t at = 0; at + k_session.size() <= body.size(); ++at) {
-    if (starts_with_ci(body.substr(at), k_session)) {
-      return true;
+  // The phrases servers use, not any mention of a session (a tool's complaint about its own
+  // "sessionId" argument must not end ours): mcp-go "Invalid session ID", the TypeScript SDK
+  // "Session not found", python-sdk and others "No valid session ID", "Unknown session".
+  auto contains = [body](std::string_view phrase) {
+    for (std::size_t at = 0; at + phrase.size() <= body.size(); ++at) {
+      if (starts_with_ci(body.substr(at), phrase)) {
+        return true;
+      }
     }
-  }
-  return false;
+    return false;
+  };
+  return contains("invalid session") || contains("session not found") || contains("unknown session") ||
+         contains("no valid session") || contains("session expired") || contains("session has expired");
 }
 
 bool starts_with_ci(std::string_view text, std::string_view prefix) {

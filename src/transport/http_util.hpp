@@ -12,8 +12,8 @@ namespace bridge::transport {
 bool starts_with_ci(std::string_view text, std::string_view prefix);
 
 // Whether an HTTP refusal means "I do not know this session" (it expired, or the server
-// restarted): 404, as the spec says, or a 400 whose body names the session, as mcp-go answers
-// through 0.43 ("Invalid session ID") and so every MCPJungle gateway after a restart.
+// restarted): 404, as the spec says, or a 400 whose body says so in the words servers use, as
+// mcp-go answers through 0.43 ("Invalid session ID") and so every MCPJungle gateway after a restart.
 bool says_session_is_gone(long status, std::string_view body);
 
 // A short, human-readable reason from an error body: {"error": "..."} (MCPJungle), a JSON-RPC

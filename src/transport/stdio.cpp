@@ -3,31 +3,39 @@
 #include "platform/loop_waiter.hpp"
 #include "platform/platform.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
 namespace bridge::transport {
 
 void LineFramer::feed(const char* data, std::size_t size, const std::function<void(std::string&&)>& on_line,
-                      const std::function<void()>& on_oversized) {
+                      const std::function<void(std::string&&)>& on_oversized) {
   while (size > 0) {
     const auto* newline = static_cast<const char*>(std::memchr(data, '\n', size));
     std::size_t take = newline != nullptr ? static_cast<std::size_t>(newline - data) : size;
     if (!m_discarding) {
       if (m_line.size() + take > m_max_line) {
         m_discarding = true;
-        m_line.clear();
-        m_line.shrink_to_fit();
+        if (m_line.size() > k_oversized_head) {
+          m_line.resize(k_oversized_head);
+          m_line.shrink_to_fit();
+        }
       } else {
         m_line.append(data, take);
       }
+    }
+    if (m_discarding && m_line.size() < k_oversized_head) {
+      // Its start is kept: the id is usually there, and the answer should carry it.
+      m_line.append(data, std::min(take, k_oversized_head - m_line.size()));
     }
     if (newline == nullptr) {
       return;
     }
     if (m_discarding) {
       m_discarding = false;
-      on_oversized();
+      on_oversized(std::move(m_line));
+      m_line = std::string();
     } else {
       if (!m_line.empty() && m_line.back() == '\r') {
         m_line.pop_back();
@@ -50,7 +58,7 @@ void LineFramer::finish(const std::function<void(std::string&&)>& on_line) {
   m_line.clear();
 }
 
-StdinReader::StdinReader(EventLoop& loop, LineHandler on_line, std::function<void()> on_oversized,
+StdinReader::StdinReader(EventLoop& loop, LineHandler on_line, LineHandler on_oversized,
                          std::function<void()> on_eof, std::size_t max_line)
     : m_loop(loop), m_on_line(std::move(on_line)), m_on_oversized(std::move(on_oversized)), m_on_eof(std::move(on_eof)),
       m_max_line(max_line) {}
@@ -98,7 +106,9 @@ void StdinReader::run() {
   auto post_line = [this](std::string&& line) {
     m_loop.post([this, line = std::move(line)]() mutable { m_on_line(std::move(line)); });
   };
-  auto post_oversized = [this] { m_loop.post([this] { m_on_oversized(); }); };
+  auto post_oversized = [this](std::string&& head) {
+    m_loop.post([this, head = std::move(head)]() mutable { m_on_oversized(std::move(head)); });
+  };
   for (;;) {
     long n = platform::read_stdin(buffer.data(), buffer.size());
     if (n <= 0) {

@@ -22,8 +22,9 @@ class LineFramer;
 class StdinReader {
 public:
   using LineHandler = std::function<void(std::string&& line)>;
-  // A line longer than max_line is discarded and reported as on_oversized() (on the loop thread).
-  StdinReader(EventLoop& loop, LineHandler on_line, std::function<void()> on_oversized, std::function<void()> on_eof,
+  // A line longer than max_line is discarded and reported to on_oversized with its first bytes
+  // (LineFramer::k_oversized_head), on the loop thread.
+  StdinReader(EventLoop& loop, LineHandler on_line, LineHandler on_oversized, std::function<void()> on_eof,
               std::size_t max_line = std::size_t{256} << 20);
   ~StdinReader();
   StdinReader(const StdinReader&) = delete;
@@ -37,7 +38,7 @@ private:
 
   EventLoop& m_loop;
   LineHandler m_on_line;
-  std::function<void()> m_on_oversized;
+  LineHandler m_on_oversized;
   std::function<void()> m_on_eof;
   std::size_t m_max_line;
   std::thread m_thread;
@@ -57,9 +58,12 @@ std::size_t fold_line_breaks(char* data, std::size_t size);
 class LineFramer {
 public:
   explicit LineFramer(std::size_t max_line) : m_max_line(max_line) {}
-  // Calls on_line for each complete line and on_oversized for each line over the limit.
+  // How much of an oversized line is kept for on_oversized (where its id is read from).
+  static constexpr std::size_t k_oversized_head = 64 * 1024;
+  // Calls on_line for each complete line and on_oversized, with the line's first bytes, for each
+  // line over the limit.
   void feed(const char* data, std::size_t size, const std::function<void(std::string&&)>& on_line,
-            const std::function<void()>& on_oversized);
+            const std::function<void(std::string&&)>& on_oversized);
   // The input ended: a last line without a newline still counts.
   void finish(const std::function<void(std::string&&)>& on_line);
 

@@ -17,6 +17,12 @@ using nlohmann::json;
 
 constexpr std::size_t k_error_body_limit = 16 * 1024;            // enough to quote a server's complaint
 constexpr std::size_t k_json_reply_limit = std::size_t{1} << 30; // a runaway reply must not eat all memory
+constexpr std::size_t k_sse_event_limit = std::size_t{512} << 20;
+
+bool is_list_method(std::string_view method) {
+  return method == "tools/list" || method == "prompts/list" || method == "resources/list" ||
+         method == "resources/templates/list";
+}
 
 std::optional<std::uint64_t> numeric_id(const core::InboundMessage& message) {
   if (message.envelope.id_kind != core::IdKind::number) {
@@ -210,12 +216,14 @@ void StreamableHttpLink::start_exchange(std::unique_ptr<Exchange> exchange, Http
     raw->is_error_status = head.status < 200 || head.status >= 300;
     if (!raw->is_error_status && starts_with_ci(head.header("content-type"), "text/event-stream")) {
       raw->is_sse = true;
-      raw->sse = std::make_unique<SseParser>([this, raw](SseEvent&& event) {
-        raw->brought_events = true;
-        if (event.type == "message") {
-          on_exchange_message(*raw, std::move(event.data));
-        }
-      });
+      raw->sse = std::make_unique<SseParser>(
+          [this, raw](SseEvent&& event) {
+            raw->brought_events = true;
+            if (event.type == "message") {
+              on_exchange_message(*raw, std::move(event.data));
+            }
+          },
+          held_limit(*raw, k_sse_event_limit));
       if (raw->kind == Kind::post && raw->outgoing.purpose == Purpose::request && raw->outgoing.request_id) {
         raw->sse->stream_large_events(k_stream_threshold, [this, raw](std::string_view so_far, bool numbered) {
           return open_streamed_reply(*raw, so_far, numbered);
@@ -258,8 +266,8 @@ void StreamableHttpLink::start_exchange(std::unique_ptr<Exchange> exchange, Http
     if (raw->streamed) {
       return raw->streamed->data(chunk); // a large JSON reply on its way to the client
     }
-    if (raw->reply.size() + chunk.size() > k_json_reply_limit) {
-      raw->stream_error = core::make_error(core::ErrorKind::protocol, "reply larger than 1 GiB");
+    if (std::size_t limit = held_limit(*raw, k_json_reply_limit); raw->reply.size() + chunk.size() > limit) {
+      raw->stream_error = core::make_error(core::ErrorKind::protocol, too_large(*raw, limit));
       return false;
     }
     raw->reply.append(chunk);
@@ -285,6 +293,28 @@ void StreamableHttpLink::start_exchange(std::unique_ptr<Exchange> exchange, Http
     m_listen_transfer = transfer;
   }
   m_exchanges.emplace(transfer, std::move(exchange));
+}
+
+std::size_t StreamableHttpLink::held_limit(const Exchange& exchange, std::size_t otherwise) const {
+  if (exchange.kind == Kind::listen) {
+    return m_options.max_server_message_bytes;
+  }
+  if (is_list_method(exchange.outgoing.method)) {
+    return m_options.max_list_bytes;
+  }
+  return otherwise;
+}
+
+std::string StreamableHttpLink::too_large(const Exchange& exchange, std::size_t limit) const {
+  std::string mib = std::to_string(limit >> 20) + " MiB";
+  if (exchange.kind == Kind::listen) {
+    return "a message on the stream for server messages was larger than " + mib;
+  }
+  if (is_list_method(exchange.outgoing.method)) {
+    return "its " + exchange.outgoing.method + " page was larger than " + mib + " (raise \"max_list_mb\" for " +
+           m_options.name + " if that is expected)";
+  }
+  return "reply larger than " + mib;
 }
 
 void StreamableHttpLink::post(Outgoing outgoing) {
@@ -490,9 +520,11 @@ void StreamableHttpLink::on_post_done(Exchange& exchange, const core::Status& st
       return;
     }
     m_ready = true;
-    restore_session_state(); // nothing on a first session; after a new one, what the old one held
-    if (m_reinitializing) {
-      m_reinitializing = false;
+    bool replaying = m_reinitializing;
+    m_reinitializing = false;
+    // Nothing on a first session; on a new one, what the old one held, before anything replayed.
+    restore_session_state();
+    if (replaying) {
       auto replay = std::move(m_replay);
       m_replay.clear();
       for (auto& pending : replay) {

@@ -51,6 +51,11 @@ struct StreamableHttpOptions {
   std::chrono::milliseconds stream_idle{std::chrono::seconds(120)};
   // Fall back to the 2024-11-05 HTTP+SSE transport when initialize is refused with 400/404/405.
   bool legacy_fallback = true;
+  // Bounds on what is held in memory whole (tool results are forwarded while they arrive, so
+  // they keep the large bounds): one page of a list, and one message on the stream for server
+  // messages (a sampling, elicitation or roots request, a notification).
+  std::size_t max_list_bytes = std::size_t{32} << 20;
+  std::size_t max_server_message_bytes = std::size_t{16} << 20;
 };
 
 // True for requests that only read, so sending one again after a broken connection is harmless.
@@ -119,6 +124,10 @@ private:
   [[nodiscard]] core::Error http_error(const HttpResponseHead& head, const std::string& body) const;
   [[nodiscard]] HttpRequest base_request(const std::string& method, std::optional<std::string>& authorization_error);
   void start_exchange(std::unique_ptr<Exchange> exchange, HttpRequest request);
+  // How much of one message this exchange may hold whole (lists and server messages get less than
+  // results), and the words for going over it.
+  [[nodiscard]] std::size_t held_limit(const Exchange& exchange, std::size_t otherwise) const;
+  [[nodiscard]] std::string too_large(const Exchange& exchange, std::size_t limit) const;
 
   // Streams
   void start_get(Kind kind, Outgoing outgoing, const std::string& last_event_id);
@@ -150,6 +159,7 @@ private:
   nlohmann::json m_log_level;                           // the last logging/setLevel params
   std::uint64_t m_next_restore = 1;
   std::unordered_set<std::uint64_t> m_awaiting; // requests sent and not yet answered or failed
+  std::unordered_set<std::uint64_t> m_parked;   // … of which waiting for a timer to send or resume them
   std::unordered_map<EventLoop::TransferId, std::unique_ptr<Exchange>> m_exchanges;
   std::vector<std::unique_ptr<Exchange>> m_retired;
   core::Scheduler::TimerId m_reap_timer = 0;

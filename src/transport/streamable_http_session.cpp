@@ -50,6 +50,7 @@ void StreamableHttpLink::connect(const json& client_capabilities, const std::str
   m_reinitializing = false;
   m_replay.clear();
   m_awaiting.clear();
+  m_parked.clear();
   m_listen_scheduled = false;
   m_listen_offered = true;
   m_listen_confirmed = false;
@@ -105,7 +106,7 @@ void StreamableHttpLink::fail_orphaned_requests() {
   // stream is gone with the session, so their answers never come. Say so now rather than at the
   // router's timeout. Those still on their own POST's reply stream, or waiting to be replayed, keep
   // their chance.
-  std::unordered_set<std::uint64_t> carried;
+  std::unordered_set<std::uint64_t> carried(m_parked.begin(), m_parked.end()); // sent again or resumed soon
   for (const auto& [transfer, exchange] : m_exchanges) {
     if (exchange->kind != Kind::listen && exchange->outgoing.request_id) {
       carried.insert(*exchange->outgoing.request_id);
@@ -213,6 +214,7 @@ void StreamableHttpLink::fail_connection(const core::Error& error) {
     m_loop.cancel(timer);
   }
   m_timers.clear();
+  m_parked.clear();
   m_listen_scheduled = false;
   m_ready = false;
   m_session_id.clear();

@@ -25,6 +25,9 @@ void StreamableHttpLink::arm_idle_timer(Exchange& exchange) {
     }
     Exchange& raw = *it->second;
     raw.idle_timer = 0;
+    if (m_loop.receiving_paused()) {
+      raw.last_activity = m_loop.now(); // our own pause (a slow client), not a silent server
+    }
     if (m_loop.now() - raw.last_activity < m_options.stream_idle) {
       arm_idle_timer(raw);
       return;
@@ -122,7 +125,9 @@ void StreamableHttpLink::fate_unknown(Outgoing outgoing, const std::string& why)
     outgoing.empty_resumes = 0;
     spdlog::info("{}: {} ({}); sending {} again", m_options.name, why, outgoing.method, outgoing.method);
     auto id = *outgoing.request_id;
+    m_parked.insert(id);
     after(k_repeat_delay, [this, id, outgoing = std::move(outgoing)]() mutable {
+      m_parked.erase(id);
       if (m_awaiting.count(id) != 0) {
         post(std::move(outgoing));
       }
@@ -153,7 +158,9 @@ void StreamableHttpLink::after_cut(Outgoing outgoing, const std::string& last_ev
   spdlog::debug("{}: reply stream of {} cut ({}); resuming after event {} in {} ms", m_options.name, outgoing.method, why,
                 last_event_id, delay.count());
   auto id = *outgoing.request_id;
+  m_parked.insert(id);
   after(delay, [this, id, last_event_id, outgoing = std::move(outgoing)]() mutable {
+    m_parked.erase(id);
     if (m_awaiting.count(id) != 0) {
       start_get(Kind::resume, std::move(outgoing), last_event_id);
     }

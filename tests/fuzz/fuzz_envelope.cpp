@@ -1,9 +1,11 @@
 // libFuzzer target for the JSON-RPC envelope scanner: scan_envelope on arbitrary bytes, then
-// scan_object_fields on params, json_quote round trips and id splicing on whatever it accepted.
+// scan_object_fields on params, json_quote round trips and id splicing on whatever it accepted;
+// leading_id (the id read from a message's first bytes) on the same bytes.
 // Invariants: spans lie inside the text and hold what their kind says; padded and unpadded input
 // read the same; splicing a new id changes nothing else.
 
 #include "core/envelope.hpp"
+#include "core/leading_id.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -84,6 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   unpadded.shrink_to_fit();
   ensure_padding(text);
 
+  (void)leading_id(std::string_view(text.data(), text.size())); // any bytes: no crash, no overread
   auto scanned = scan_envelope(text);
   // Unpadded input goes through a padded copy and must read identically.
   auto scanned_unpadded = scan_envelope(unpadded);
@@ -92,6 +95,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const Envelope& envelope = *scanned;
+  // The id read from the first bytes alone (an oversized line's answer) is the envelope's own.
+  if (auto early = leading_id(std::string_view(text.data(), text.size())); early && envelope.kind != MessageKind::invalid) {
+    check(envelope.id_kind != IdKind::absent && *early == envelope.id.in(text));
+  }
   check(envelope.kind == scanned_unpadded->kind);
   check(envelope.id_kind == scanned_unpadded->id_kind);
   check(envelope.invalid_reason == scanned_unpadded->invalid_reason);

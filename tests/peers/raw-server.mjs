@@ -18,6 +18,7 @@
 //   spring-sse     Spring: no space after the colons ("id:N\nevent:message\ndata:{…}\n\n")
 //   goskd-sse      go-sdk: "event: prime" priming event before the message, "event: message" for
 //                  data (go json); the GET stream opens with a ": ok" comment
+// --list-padding N: the echo tool's description grows by N bytes (a tools/list page that large).
 // --invalid-session-400: an unknown Mcp-Session-Id gets mcp-go's (through 0.43) answer, 400
 //   text/plain "Invalid session ID\n" (Go's http.Error), instead of 404.
 // Tools: echo {text} (the text back), big {bytes} (a text of that many bytes), fail (JSON-RPC error
@@ -40,6 +41,7 @@ const { values: args } = parseArgs({
     port: { type: "string", default: "0" },
     shape: { type: "string", default: "go-json" },
     "invalid-session-400": { type: "boolean", default: false },
+    "list-padding": { type: "string", default: "0" },
     name: { type: "string", default: "raw" },
   },
   strict: true,
@@ -231,8 +233,12 @@ function answer(session, msg, notify) {
       return { result: {} };
     case "logging/setLevel":
       return { result: {} };
-    case "tools/list":
-      return { result: { tools: session.lateTool ? [...TOOLS, LATE_TOOL] : TOOLS } };
+    case "tools/list": {
+      const tools = session.lateTool ? [...TOOLS, LATE_TOOL] : [...TOOLS];
+      const padding = Number(args["list-padding"]);
+      if (padding > 0) tools[0] = { ...tools[0], description: tools[0].description + " " + "p".repeat(padding) };
+      return { result: { tools } };
+    }
     case "tools/call":
       break;
     default:

@@ -11,13 +11,17 @@ namespace {
 struct Collected {
   std::vector<std::string> lines;
   int oversized = 0;
+  std::vector<std::string> heads;
 };
 
 Collected frame(const std::string& input, std::size_t chunk, std::size_t max_line = 1024) {
   Collected out;
   LineFramer framer(max_line);
   auto on_line = [&](std::string&& line) { out.lines.push_back(std::move(line)); };
-  auto on_oversized = [&] { ++out.oversized; };
+  auto on_oversized = [&](std::string&& head) {
+    ++out.oversized;
+    out.heads.push_back(std::move(head));
+  };
   for (std::size_t i = 0; i < input.size(); i += chunk) {
     auto piece = input.substr(i, chunk);
     framer.feed(piece.data(), piece.size(), on_line, on_oversized);
@@ -45,6 +49,20 @@ TEST_CASE("an oversized line is dropped alone and reported once", "[stdio]") {
   CHECK(out.oversized == 1);
   REQUIRE(out.lines.size() == 2);
   CHECK(out.lines[1] == "{\"ok\":2}");
+  REQUIRE(out.heads.size() == 1);
+  CHECK(out.heads[0] == std::string(out.heads[0].size(), 'x'));
+}
+
+TEST_CASE("an oversized line's first bytes are kept, bounded, for its id", "[stdio]") {
+  std::string big = R"({"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"text":")" +
+                    std::string(LineFramer::k_oversized_head * 2, 'x') + "\"}}";
+  for (std::size_t chunk : {std::size_t{13}, std::size_t{4096}, big.size() + 1}) {
+    auto out = frame(big + "\n", chunk, 1000);
+    REQUIRE(out.heads.size() == 1);
+    CHECK(out.heads[0].size() == LineFramer::k_oversized_head);
+    CHECK(out.heads[0].rfind(R"({"jsonrpc":"2.0","id":42,)", 0) == 0);
+    CHECK(out.lines.empty());
+  }
 }
 
 TEST_CASE("line breaks outside strings fold to spaces: one message, one line", "[stdio]") {
