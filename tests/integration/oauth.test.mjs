@@ -258,3 +258,47 @@ test("serve exits promptly and cleanly while its login still waits for the brows
   assert.equal(exit.code, 0, `exit ${JSON.stringify(exit)}\n${bridge.stderr()}`);
   assert.ok(Date.now() - started < 7000, `took ${Date.now() - started} ms`);
 });
+
+// ---------------------------------------------------------------------------------------------
+// Hardening: redirects of token requests, the metadata's issuer, the redirect listener.
+
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+test("a token endpoint that redirects to another origin: neither the code exchange nor a refresh is re-sent there", T, async (t) => {
+  const [peer, sink] = await Promise.all([startPeer("oauth-server", [], { t }), startPeer("redirect-server", [], { t })]);
+  const other = sink.ready.other; // records whatever reaches it
+  const home = await tempHome({ t });
+  const config = oauthConfig(peer);
+  const redirectTokens = (on) =>
+    fetch(`${peer.base}/_test/token-redirect${on ? `?to=${encodeURIComponent(`${other}/token`)}` : ""}`, { method: "POST" });
+
+  await redirectTokens(true);
+  const r = await login(peer, home, config, {}, t);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /HTTP 307/);
+  assert.match(r.stderr, new RegExp(`redirect to ${escapeRe(other)}`));
+  let state = await peer.state();
+  assert.equal(state.tokenRedirects, 1, "the code exchange was tried once, at the real token endpoint");
+  assert.equal(state.codeExchanges, 0);
+  assert.deepEqual((await sink.state()).other, [], "the code and its verifier went nowhere else");
+
+  // A refresh: log in for real, then the token endpoint starts redirecting and the token expires.
+  await redirectTokens(false);
+  assert.equal((await login(peer, home, config, {}, t)).code, 0);
+  await redirectTokens(true);
+  await fetch(`${peer.base}/_test/expire`, { method: "POST" });
+  const call = await runBridge({
+    config,
+    home,
+    t,
+    args: ["call", "acme_echo", "--args", JSON.stringify({ message: "x" })],
+    env: oauthEnv(home, { BROWSER: "false", BRIDGE_OAUTH_TIMEOUT_S: "2" }),
+    timeoutMs: 30_000,
+  });
+  assert.notEqual(call.code, 0, call.stderr);
+  state = await peer.state();
+  assert.ok(state.tokenRedirects >= 2, `the refresh was tried at the real token endpoint: ${state.tokenRedirects}`);
+  assert.equal(state.refreshes, 0);
+  assert.deepEqual((await sink.state()).other, [], "the refresh token went nowhere else");
+  assert.doesNotMatch(call.stderr + r.stderr, /rt-[0-9a-f-]{36}/, "no refresh token printed");
+});
