@@ -302,3 +302,18 @@ test("a token endpoint that redirects to another origin: neither the code exchan
   assert.deepEqual((await sink.state()).other, [], "the refresh token went nowhere else");
   assert.doesNotMatch(call.stderr + r.stderr, /rt-[0-9a-f-]{36}/, "no refresh token printed");
 });
+
+test("authorization-server metadata that names another issuer is refused (RFC 8414 §3.3), naming both", T, async (t) => {
+  const liar = "https://issuer.example.com/";
+  const peer = await startPeer("oauth-server", ["--issuer", liar], { t });
+  const home = await tempHome({ t });
+  const r = await login(peer, home, oauthConfig(peer), {}, t);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, new RegExp(escapeRe(liar)));
+  assert.match(r.stderr, new RegExp(escapeRe(`${peer.base}/`)));
+  assert.match(r.stderr, /issuer/);
+  const state = await peer.state();
+  assert.equal(state.registrations, 0, "nothing was registered with metadata we do not trust");
+  assert.equal(state.authorizations, 0);
+  assert.equal(browserOpens(home), 0, "no browser was opened");
+});
