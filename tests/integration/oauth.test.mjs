@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { startPeer, startBridge, runBridge, tempHome, textOf, allText, sleep, PEERS_DIR } from "./lib/harness.mjs";
+import { startPeer, startBridge, runBridge, tempHome, textOf, allText, sleep, deadPort, PEERS_DIR } from "./lib/harness.mjs";
 
 const T = { timeout: 90_000 };
 const BROWSER = path.join(PEERS_DIR, "oauth-browser.mjs");
@@ -316,4 +316,18 @@ test("authorization-server metadata that names another issuer is refused (RFC 84
   assert.equal(state.registrations, 0, "nothing was registered with metadata we do not trust");
   assert.equal(state.authorizations, 0);
   assert.equal(browserOpens(home), 0, "no browser was opened");
+});
+
+test("two logins in a row on a fixed oauth.redirect_port: the first one's closed connection does not block the second", T, async (t) => {
+  const peer = await startPeer("oauth-server", [], { t });
+  const home = await tempHome({ t });
+  const port = await deadPort();
+  const config = oauthConfig(peer, { oauth: { redirect_port: port } });
+  for (const round of [1, 2]) {
+    const r = await login(peer, home, config, {}, t);
+    assert.equal(r.code, 0, `login ${round}: ${r.stderr}`);
+    assert.match(r.stderr, /Logged in to acme/);
+    assert.match(r.stderr, new RegExp(`redirect_uri=http%3A%2F%2F127\\.0\\.0\\.1%3A${port}%2Fcallback`));
+  }
+  assert.equal((await peer.state()).codeExchanges, 2);
 });
