@@ -149,8 +149,12 @@ public:
         reply(client.get(), {404, "<!doctype html><title>Not found</title><p>Not found.</p>"});
         continue;
       }
-      reply(client.get(), answer(target));
-      m_socket.reset(); // one request, then closed
+      auto answered = answer(target);
+      reply(client.get(), answered);
+      if (!answered.done) {
+        continue; // not the answer awaited (a wrong state): keep listening for the real one
+      }
+      m_socket.reset(); // the awaited request, then closed
       return target;
     }
     return core::make_error(core::ErrorKind::unavailable, "the redirect listener is closed");

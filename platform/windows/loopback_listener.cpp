@@ -164,7 +164,11 @@ public:
         reply(client.get(), {404, "<!doctype html><title>Not found</title><p>Not found.</p>"});
         continue;
       }
-      reply(client.get(), answer(target));
+      auto answered = answer(target);
+      reply(client.get(), answered);
+      if (!answered.done) {
+        continue; // not the answer awaited (a wrong state): keep listening for the real one
+      }
       m_socket.reset();
       let_browser_close_first(client.get());
       return target;

@@ -331,3 +331,30 @@ test("two logins in a row on a fixed oauth.redirect_port: the first one's closed
   }
   assert.equal((await peer.state()).codeExchanges, 2);
 });
+
+test("a callback with a wrong state gets an error page and the login keeps waiting for the right one", T, async (t) => {
+  const peer = await startPeer("oauth-server", [], { t });
+  const home = await tempHome({ t });
+  // The browser takes its time, so the forged callback below comes first.
+  const bridge = await startBridge({
+    config: oauthConfig(peer),
+    home,
+    t,
+    args: ["login", "acme"],
+    env: oauthEnv(home, { OAUTH_BROWSER_DELAY_MS: "4000" }),
+  });
+  let authorizeUrl;
+  for (const deadline = Date.now() + 15_000; !authorizeUrl && Date.now() < deadline; await sleep(50)) {
+    authorizeUrl = bridge.stderr().match(/(http:\/\/127\.0\.0\.1:\d+\/authorize\?\S+)/)?.[1];
+  }
+  assert.ok(authorizeUrl, `no authorization URL printed:\n${bridge.stderr()}`);
+  const redirectUri = new URL(authorizeUrl).searchParams.get("redirect_uri");
+  const forged = await fetch(`${redirectUri}?code=forged-code&state=not-the-bridges`);
+  assert.equal(forged.status, 400);
+  assert.match(await forged.text(), /does not belong to the login/);
+  const exit = await bridge.close({ timeoutMs: 30_000 });
+  assert.equal(exit.code, 0, bridge.stderr());
+  assert.match(bridge.stderr(), /Logged in to acme/);
+  const state = await peer.state();
+  assert.equal(state.codeExchanges, 1, "only the real code was exchanged");
+});
