@@ -1,7 +1,7 @@
 // Integration harness: real peer servers (tests/peers, official SDK) and the real bridge binary
 // over stdio. Node built-ins only, so demo/demo.mjs can reuse it.
 //
-//   startPeer(name, args, {t})   → {url, port, state(), stop(), stderr()}
+//   startPeer(name, args, {t})   → {url, ready, port, state(), stop(), stderr()}
 //   tempHome({t})                → {dir, env, cleanup()}
 //   startBridge({config, env, args, home, t}) → client (send, sendRaw, request, initialize, …)
 //
