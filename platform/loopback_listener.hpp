@@ -1,9 +1,10 @@
 #pragma once
 
 // The OAuth redirect listener (RFC 8252 §7.3): an HTTP server on 127.0.0.1 only, ephemeral or a
-// given port, that takes the one request to its callback path, answers it with a page for the
-// browser, and closes. Requests for other paths (a browser's /favicon.ico) get a 404 and do not
-// count.
+// given port, that waits for the request to its callback path that its caller accepts as the
+// answer, answers it with a page for the browser, and closes. Requests for other paths (a
+// browser's /favicon.ico) get a 404, and callback requests the caller turns away (a wrong
+// `state`) their page: neither counts.
 
 #include "core/result.hpp"
 
@@ -17,6 +18,8 @@ namespace bridge::platform {
 struct LoopbackReply {
   int status = 200;
   std::string html;
+  // False: this request was not the awaited one (it gets its page; the listener keeps waiting).
+  bool done = true;
 };
 
 class LoopbackListener {
@@ -26,8 +29,9 @@ public:
   static core::Result<std::unique_ptr<LoopbackListener>> bind(int port);
 
   [[nodiscard]] virtual int port() const = 0;
-  // Waits up to `timeout` for a GET of `path` (e.g. "/callback"); hands its request target
-  // ("/callback?code=…&state=…") to `answer`, sends the reply, and closes the listener.
+  // Waits up to `timeout` for a GET of `path` (e.g. "/callback"); hands each one's request target
+  // ("/callback?code=…&state=…") to `answer` and sends its reply; the first reply that is `done`
+  // closes the listener and its target is returned.
   // Error{timeout} when nothing came in time; Error{unavailable} soon after `cancelled` turns true.
   virtual core::Result<std::string> wait(const std::string& path, std::chrono::milliseconds timeout,
                                          const std::function<LoopbackReply(const std::string& target)>& answer,

@@ -149,8 +149,12 @@ public:
         reply(client.get(), {404, "<!doctype html><title>Not found</title><p>Not found.</p>"});
         continue;
       }
-      reply(client.get(), answer(target));
-      m_socket.reset(); // one request, then closed
+      auto answered = answer(target);
+      reply(client.get(), answered);
+      if (!answered.done) {
+        continue; // not the answer awaited (a wrong state): keep listening for the real one
+      }
+      m_socket.reset(); // the awaited request, then closed
       return target;
     }
     return core::make_error(core::ErrorKind::unavailable, "the redirect listener is closed");
@@ -170,6 +174,17 @@ core::Result<std::unique_ptr<LoopbackListener>> LoopbackListener::bind(int port)
   Socket fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) {
     return core::make_error(core::ErrorKind::io, std::string("cannot create a socket: ") + std::strerror(errno));
+  }
+  // The listener closes the browser's connection first, which leaves it in TIME_WAIT on our
+  // port for a minute: without SO_REUSEADDR a second `bridge login` on a fixed
+  // oauth.redirect_port could not bind. It allows no more than that on Linux: a port another
+  // socket is bound to stays refused (sharing a live port needs SO_REUSEPORT). macOS also lets a
+  // specific address share a port held on the wildcard one, the specific one (ours, 127.0.0.1)
+  // getting the loopback connections: nobody can take our listener over either way. Windows
+  // differs (SO_REUSEADDR there lets others take a port over): see its file.
+  int reuse = 1;
+  if (::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse)) != 0) {
+    return core::make_error(core::ErrorKind::io, std::string("cannot set SO_REUSEADDR: ") + std::strerror(errno));
   }
   sockaddr_in address{};
   address.sin_family = AF_INET;

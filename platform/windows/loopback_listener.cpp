@@ -83,6 +83,25 @@ int wait_readable(SOCKET s, long long milliseconds) {
   return WSAPoll(&pfd, 1, static_cast<INT>(std::min<long long>(milliseconds, 1000)));
 }
 
+// After the last page, waits (briefly) for the browser to close its end first: the side that
+// closes first keeps the connection in TIME_WAIT, and with SO_EXCLUSIVEADDRUSE one of ours on
+// the port would refuse the next login's bind on a fixed oauth.redirect_port for minutes.
+// (POSIX sets SO_REUSEADDR instead; here that option would let other programs take the port.)
+void let_browser_close_first(SOCKET s) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  char buffer[512];
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()).count();
+    if (left <= 0) {
+      return; // the browser keeps it open: ours closes first after all
+    }
+    int ready = wait_readable(s, left);
+    if (ready < 0 || (ready > 0 && ::recv(s, buffer, static_cast<int>(sizeof(buffer)), 0) <= 0)) {
+      return; // closed by the browser (or broken): ours closes second
+    }
+  }
+}
+
 std::string read_head(SOCKET s, std::chrono::steady_clock::time_point until) {
   std::string data;
   char buffer[2048];
@@ -145,8 +164,13 @@ public:
         reply(client.get(), {404, "<!doctype html><title>Not found</title><p>Not found.</p>"});
         continue;
       }
-      reply(client.get(), answer(target));
+      auto answered = answer(target);
+      reply(client.get(), answered);
+      if (!answered.done) {
+        continue; // not the answer awaited (a wrong state): keep listening for the real one
+      }
       m_socket.reset();
+      let_browser_close_first(client.get());
       return target;
     }
     return core::make_error(core::ErrorKind::unavailable, "the redirect listener is closed");

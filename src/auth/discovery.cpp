@@ -187,6 +187,33 @@ core::Result<AuthServerMetadata> parse_authorization_server_metadata(const std::
   return out;
 }
 
+bool issuer_matches(std::string_view claimed, std::string_view expected) {
+  if (claimed.empty()) {
+    return false;
+  }
+  if (claimed == expected) {
+    return true;
+  }
+  auto a = core::parse_url(claimed);
+  auto b = core::parse_url(expected);
+  if (!a || !b) {
+    return false;
+  }
+  auto path = [](const core::Url& url) { return url.path.empty() ? std::string("/") : url.path; };
+  return core::same_origin(*a, *b) && path(*a) == path(*b) && a->has_query == b->has_query && a->query == b->query &&
+         a->fragment == b->fragment;
+}
+
+core::Status check_issuer(const AuthServerMetadata& metadata, std::string_view expected, std::string_view metadata_url) {
+  if (issuer_matches(metadata.issuer, expected)) {
+    return core::ok_status();
+  }
+  std::string claimed = metadata.issuer.empty() ? "no issuer" : "the issuer \"" + metadata.issuer + "\"";
+  return core::make_error(core::ErrorKind::auth, "the authorization-server metadata at " + std::string(metadata_url) +
+                                                     " names " + claimed + ", not \"" + std::string(expected) +
+                                                     "\" whose metadata was asked for (RFC 8414 §3.3); refusing to use it");
+}
+
 AuthServerMetadata default_endpoints(std::string_view server_url) {
   AuthServerMetadata out;
   auto url = core::parse_url(server_url);

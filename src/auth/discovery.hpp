@@ -67,6 +67,16 @@ struct AuthServerMetadata {
 
 core::Result<AuthServerMetadata> parse_authorization_server_metadata(const std::string& body);
 
+// RFC 8414 §3.3 (OpenID Connect Discovery §4.3 alike): the metadata's `issuer` must be the issuer
+// whose well-known URL it was fetched from, or it is not used — another server's metadata (a
+// mix-up) would send codes and tokens to the wrong place. Identical URLs, where only what
+// RFC 3986 §6.2 makes the same URL is forgiven: scheme and host in any case, a default port
+// written out, and "" for "/" as the whole path ("https://as.example.com" in the resource's
+// metadata and "https://as.example.com/" in the server's are one issuer). A missing issuer fails.
+bool issuer_matches(std::string_view claimed, std::string_view expected);
+// Error{auth} naming both issuers and where the metadata came from, when they differ.
+core::Status check_issuer(const AuthServerMetadata& metadata, std::string_view expected, std::string_view metadata_url);
+
 // MCP 2025-03-26: no metadata at all ⇒ /authorize, /token and /register at the server's origin.
 AuthServerMetadata default_endpoints(std::string_view server_url);
 

@@ -85,6 +85,7 @@ core::Result<HttpReply> HttpClient::get(const std::string& url, transport::Heade
   transport::HttpRequest request;
   request.method = "GET";
   request.url = url;
+  request.redirects = transport::Redirects::same_origin; // metadata that moved within its origin
   request.headers = std::move(headers);
   request.headers.emplace_back("Accept", "application/json");
   return send(std::move(request));
@@ -96,6 +97,7 @@ core::Result<HttpReply> HttpClient::post_form(const std::string& url,
   transport::HttpRequest request;
   request.method = "POST";
   request.url = url;
+  request.redirects = transport::Redirects::none; // token and revocation requests: see http_client.hpp
   request.body = form_encode(form);
   request.headers = std::move(headers);
   request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
@@ -108,6 +110,7 @@ core::Result<HttpReply> HttpClient::post_json(const std::string& url, const std:
   transport::HttpRequest request;
   request.method = "POST";
   request.url = url;
+  request.redirects = transport::Redirects::none; // registration: see http_client.hpp
   request.body = body;
   request.headers = std::move(headers);
   request.headers.emplace_back("Content-Type", "application/json");
@@ -167,7 +170,9 @@ core::Result<HttpReply> HttpClient::send(transport::HttpRequest request) {
     return core::make_error(core::ErrorKind::protocol, url + ": the reply is too large");
   }
   if (failure) {
-    return core::make_error(failure->kind, "cannot reach " + url + ": " + failure->message);
+    // A refused redirect (protocol) did reach the server: it answered with somewhere else.
+    bool unreachable = failure->kind == core::ErrorKind::network || failure->kind == core::ErrorKind::timeout;
+    return core::make_error(failure->kind, (unreachable ? "cannot reach " : "") + url + ": " + failure->message);
   }
   if (!done) {
     return core::make_error(core::ErrorKind::timeout, url + ": no reply in time");

@@ -28,6 +28,10 @@ struct HttpOptions {
   std::chrono::milliseconds timeout{30000};
 };
 
+// Redirects (transport::Redirects): a GET (metadata) follows them within its origin; the POSTs
+// (token, registration, revocation, device authorization: codes, verifiers, refresh tokens,
+// client secrets) never follow one — RFC 6749 does not ask clients to, and a 3xx there is an
+// error naming the status and where it pointed; send() does what its request says.
 class HttpClient {
 public:
   explicit HttpClient(HttpOptions options) : m_options(std::move(options)) {}

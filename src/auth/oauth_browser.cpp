@@ -69,9 +69,13 @@ core::Result<OAuthClient::BrowserCode> OAuthClient::browser_code(const AuthServe
         auto params = parse_query(question == std::string::npos ? std::string_view() : std::string_view(request_target).substr(question + 1));
         auto got_state = find_param(params, "state");
         if (!got_state || *got_state != state) {
-          outcome.error = core::make_error(core::ErrorKind::auth, "the login answer did not carry our state (a forged or stale redirect); try again");
-          return {400, html_page("Login failed", "This answer does not belong to the login mcp-bridge started. Run <code>bridge login " +
-                                                      html_escape(name) + "</code> again.")};
+          // Not ours (a stale tab, another login, a forgery): turned away without ending this
+          // login, or anyone who can reach the port could cancel it; the real answer may follow.
+          m_hooks.say("mcp-bridge: " + name + ": ignored a login answer that was not for this login (wrong state); still waiting");
+          platform::LoopbackReply stray{400, html_page("Not this login", "This answer does not belong to the login mcp-bridge is waiting for, "
+                                                                           "so it was ignored. Finish the login in the tab mcp-bridge opened.")};
+          stray.done = false;
+          return stray;
         }
         if (auto error = find_param(params, "error")) {
           std::string description = find_param(params, "error_description").value_or("");

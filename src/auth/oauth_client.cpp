@@ -72,8 +72,10 @@ core::Result<AuthServerMetadata> OAuthClient::fetch_server_metadata(const std::s
     if (reply && reply->status == 200) {
       auto metadata = parse_authorization_server_metadata(reply->body);
       if (metadata) {
-        if (metadata->issuer.empty()) {
-          metadata->issuer = issuer;
+        // Metadata for another issuer is an error, not a reason to try the next URL: every
+        // candidate is this issuer's, so a wrong one is a misconfiguration or an attack.
+        if (auto checked = check_issuer(*metadata, issuer, url); !checked) {
+          return checked.error();
         }
         return metadata;
       }
@@ -134,6 +136,9 @@ core::Result<OAuthClient::Discovery> OAuthClient::discover(const BearerChallenge
     return url.error();
   }
   auto server = fetch_server_metadata(core::origin_of(*url));
+  if (!server && server.error().kind == core::ErrorKind::auth) {
+    return server.error(); // metadata for another issuer: never replaced by guessed endpoints
+  }
   if (!server && !answered && unreachable) {
     // Nothing answered at all: say so, rather than guess endpoints on a server we cannot reach.
     return core::make_error(core::ErrorKind::network, unreachable->message);

@@ -41,7 +41,7 @@ core::Result<AuthServerMetadata> OAuthClient::identity_provider() {
     auto fetched = fetch_server_metadata(settings.issuer);
     if (fetched) {
       idp = std::move(*fetched);
-    } else if (settings.token_endpoint.empty()) {
+    } else if (settings.token_endpoint.empty() || fetched.error().kind == core::ErrorKind::auth) {
       return core::make_error(fetched.error().kind, "the identity provider: " + fetched.error().message);
     } else {
       idp.issuer = settings.issuer; // its token endpoint is configured; sign-in needs the metadata

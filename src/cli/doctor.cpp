@@ -183,7 +183,9 @@ void classify(ServerProbe& probe, const ProbeResult& result, const std::string& 
   };
   if (!result.status) {
     const std::string& message = result.status.error().message;
-    if (message.find("resolve") != std::string::npos) {
+    if (result.status.error().kind == core::ErrorKind::protocol) { // a redirect the bridge refuses
+      add(Level::fail, message, "set \"url\" to where the server is now, if that is the server you mean");
+    } else if (message.find("resolve") != std::string::npos) {
       add(Level::fail, "DNS: cannot resolve " + host + " (" + message + ")",
           "check the host name in \"url\", your network, VPN or proxy settings");
     } else if (message.find("SSL") != std::string::npos || message.find("certificate") != std::string::npos ||

@@ -146,4 +146,26 @@ std::string origin_of(const Url& url) {
   return out;
 }
 
+namespace {
+
+std::string effective_port(const Url& url) {
+  if (!url.port.empty()) {
+    auto digits = url.port.find_first_not_of('0');
+    return digits == std::string::npos ? "0" : url.port.substr(digits); // "0443" is port 443
+  }
+  if (url.scheme == "https") {
+    return "443";
+  }
+  if (url.scheme == "http") {
+    return "80";
+  }
+  return {};
+}
+
+} // namespace
+
+bool same_origin(const Url& a, const Url& b) {
+  return a.scheme == b.scheme && a.host == b.host && effective_port(a) == effective_port(b);
+}
+
 } // namespace bridge::core

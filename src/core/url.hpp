@@ -31,6 +31,10 @@ std::string append_query_parameter(std::string_view url, std::string_view key, s
 // scheme://host[:port] — the origin a token belongs to.
 std::string origin_of(const Url& url);
 
+// Same scheme, host and port (RFC 6454), a default port written out or not (http 80, https 443):
+// what decides whether a redirect may keep a request's headers and body.
+bool same_origin(const Url& a, const Url& b);
+
 std::string percent_encode(std::string_view text);
 
 } // namespace bridge::core

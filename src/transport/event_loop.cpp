@@ -2,6 +2,7 @@
 
 #include "transport/event_loop.hpp"
 
+#include "transport/redirects.hpp"
 #include "version.hpp"
 
 #include <curl/curl.h>
@@ -48,6 +49,10 @@ struct EventLoop::Transfer {
   bool cancelled = false;
   bool stopped_by_body = false; // on_body returned false
   bool paused = false;          // was paused by the receive gate: its handle is not reused
+  // The response now arriving is a redirect (a 3xx with a Location): its head and body are not
+  // the caller's; finish_transfer decides whether to follow it (redirects.hpp).
+  bool redirecting = false;
+  int redirects_followed = 0;
   char error_buffer[CURL_ERROR_SIZE] = {};
 
   ~Transfer() {
@@ -76,7 +81,14 @@ struct EventLoop::Transfer {
     auto* self = static_cast<Transfer*>(user);
     std::string_view line(data, size * count);
     if (line.rfind("HTTP/", 0) == 0) {
-      self->head.headers.clear(); // a new response (redirect, 100 Continue): start over
+      self->head.headers.clear(); // a new response (100 Continue): start over
+      self->redirecting = false;
+      return size * count;
+    }
+    if (line == "\r\n" || line == "\n") { // the end of this response's head
+      long status = 0;
+      curl_easy_getinfo(self->easy, CURLINFO_RESPONSE_CODE, &status);
+      self->redirecting = is_redirect_status(status) && !self->head.header("location").empty();
       return size * count;
     }
     auto colon = line.find(':');
@@ -93,6 +105,9 @@ struct EventLoop::Transfer {
     auto* self = static_cast<Transfer*>(user);
     if (self->cancelled) {
       return 0;
+    }
+    if (self->redirecting) {
+      return size * count; // a redirect's own page: nobody reads it
     }
     self->deliver_head();
     if (self->cancelled) {
@@ -215,12 +230,9 @@ EventLoop::TransferId EventLoop::start(HttpRequest request, HttpCallbacks callba
   if (req.timeout.count() > 0) {
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(req.timeout.count()));
   }
-  // Redirects: followed (keeping POST), at most 5, never downgraded to http unless the upstream
-  // itself is http; libcurl does not send our Authorization header to another host.
-  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
-  curl_easy_setopt(easy, CURLOPT_POSTREDIR, static_cast<long>(CURL_REDIR_POST_ALL));
-  curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, req.allow_http_redirects ? "http,https" : "https");
+  // Redirects are followed here, not by libcurl, which would take the config's headers and the
+  // body to another host (it drops only Authorization): finish_transfer and redirects.hpp.
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   if (!req.ca_file.empty()) {
     curl_easy_setopt(easy, CURLOPT_CAINFO, req.ca_file.c_str());
@@ -313,16 +325,46 @@ void EventLoop::remove_transfer(TransferId id) {
   m_transfers.erase(it);
 }
 
+bool EventLoop::follow_redirect(Transfer& transfer, core::Status& status) {
+  long code = 0;
+  curl_easy_getinfo(transfer.easy, CURLINFO_RESPONSE_CODE, &code);
+  // libcurl resolves the Location against the URL it requested, even when it does not follow;
+  // that very string is what the next hop requests, so what is checked is what is sent.
+  char* location = nullptr;
+  curl_easy_getinfo(transfer.easy, CURLINFO_REDIRECT_URL, &location);
+  auto next = next_hop(transfer.request, code, location != nullptr ? location : "", transfer.redirects_followed);
+  if (!next) {
+    // Refused: nothing went to the Location, and the server that redirected cannot have acted
+    // on the request.
+    status = next.error();
+    transfer.head = HttpResponseHead{};
+    transfer.head.request_sent = false;
+    transfer.head_delivered = true; // the redirect's head is not the caller's
+    return false;
+  }
+  ++transfer.redirects_followed;
+  curl_multi_remove_handle(multi_of(m_multi), transfer.easy);
+  transfer.added = false;
+  transfer.redirecting = false;
+  transfer.head = HttpResponseHead{};
+  curl_easy_setopt(transfer.easy, CURLOPT_URL, next->c_str()); // every other option stays
+  m_to_add.push_back(transfer.id);
+  return true;
+}
+
 void EventLoop::finish_transfer(Transfer& transfer, int curl_code) {
   TransferId id = transfer.id;
   if (transfer.cancelled) {
     remove_transfer(id);
     return;
   }
-  transfer.deliver_head();
   core::Status status = core::ok_status();
   auto code = static_cast<CURLcode>(curl_code);
-  if (code != CURLE_OK) {
+  if (transfer.redirecting && code == CURLE_OK && follow_redirect(transfer, status)) {
+    return; // the same exchange goes on at the new URL
+  }
+  transfer.deliver_head();
+  if (status && code != CURLE_OK) {
     std::string detail = transfer.error_buffer[0] != '\0' ? transfer.error_buffer : curl_easy_strerror(code);
     auto kind = code == CURLE_OPERATION_TIMEDOUT ? core::ErrorKind::timeout : core::ErrorKind::network;
     status = core::make_error(kind, detail);

@@ -75,6 +75,9 @@ private:
   bool poll_with_libcurl(); // true when the watched input is readable or has ended
   void add_pending_transfers();
   void finish_transfer(Transfer& transfer, int curl_code);
+  // A redirect ended the transfer: true when it goes on at the Location (redirects.hpp says
+  // whether it may), else false with `status` saying why not.
+  bool follow_redirect(Transfer& transfer, core::Status& status);
   void run_posted_tasks();
   void run_due_timers();
   void remove_transfer(TransferId id);

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { startPeer, startBridge, runBridge, tempHome, textOf, allText, sleep, PEERS_DIR } from "./lib/harness.mjs";
+import { startPeer, startBridge, runBridge, tempHome, textOf, allText, sleep, deadPort, PEERS_DIR } from "./lib/harness.mjs";
 
 const T = { timeout: 90_000 };
 const BROWSER = path.join(PEERS_DIR, "oauth-browser.mjs");
@@ -257,4 +257,104 @@ test("serve exits promptly and cleanly while its login still waits for the brows
   assert.equal(exit.killed, false, "it exited by itself");
   assert.equal(exit.code, 0, `exit ${JSON.stringify(exit)}\n${bridge.stderr()}`);
   assert.ok(Date.now() - started < 7000, `took ${Date.now() - started} ms`);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Hardening: redirects of token requests, the metadata's issuer, the redirect listener.
+
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+test("a token endpoint that redirects to another origin: neither the code exchange nor a refresh is re-sent there", T, async (t) => {
+  const [peer, sink] = await Promise.all([startPeer("oauth-server", [], { t }), startPeer("redirect-server", [], { t })]);
+  const other = sink.ready.other; // records whatever reaches it
+  const home = await tempHome({ t });
+  const config = oauthConfig(peer);
+  const redirectTokens = (on) =>
+    fetch(`${peer.base}/_test/token-redirect${on ? `?to=${encodeURIComponent(`${other}/token`)}` : ""}`, { method: "POST" });
+
+  await redirectTokens(true);
+  const r = await login(peer, home, config, {}, t);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /HTTP 307/);
+  assert.match(r.stderr, new RegExp(`redirect to ${escapeRe(other)}`));
+  let state = await peer.state();
+  assert.equal(state.tokenRedirects, 1, "the code exchange was tried once, at the real token endpoint");
+  assert.equal(state.codeExchanges, 0);
+  assert.deepEqual((await sink.state()).other, [], "the code and its verifier went nowhere else");
+
+  // A refresh: log in for real, then the token endpoint starts redirecting and the token expires.
+  await redirectTokens(false);
+  assert.equal((await login(peer, home, config, {}, t)).code, 0);
+  await redirectTokens(true);
+  await fetch(`${peer.base}/_test/expire`, { method: "POST" });
+  const call = await runBridge({
+    config,
+    home,
+    t,
+    args: ["call", "acme_echo", "--args", JSON.stringify({ message: "x" })],
+    env: oauthEnv(home, { BROWSER: "false", BRIDGE_OAUTH_TIMEOUT_S: "2" }),
+    timeoutMs: 30_000,
+  });
+  assert.notEqual(call.code, 0, call.stderr);
+  state = await peer.state();
+  assert.ok(state.tokenRedirects >= 2, `the refresh was tried at the real token endpoint: ${state.tokenRedirects}`);
+  assert.equal(state.refreshes, 0);
+  assert.deepEqual((await sink.state()).other, [], "the refresh token went nowhere else");
+  assert.doesNotMatch(call.stderr + r.stderr, /rt-[0-9a-f-]{36}/, "no refresh token printed");
+});
+
+test("authorization-server metadata that names another issuer is refused (RFC 8414 §3.3), naming both", T, async (t) => {
+  const liar = "https://issuer.example.com/";
+  const peer = await startPeer("oauth-server", ["--issuer", liar], { t });
+  const home = await tempHome({ t });
+  const r = await login(peer, home, oauthConfig(peer), {}, t);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, new RegExp(escapeRe(liar)));
+  assert.match(r.stderr, new RegExp(escapeRe(`${peer.base}/`)));
+  assert.match(r.stderr, /issuer/);
+  const state = await peer.state();
+  assert.equal(state.registrations, 0, "nothing was registered with metadata we do not trust");
+  assert.equal(state.authorizations, 0);
+  assert.equal(browserOpens(home), 0, "no browser was opened");
+});
+
+test("two logins in a row on a fixed oauth.redirect_port: the first one's closed connection does not block the second", T, async (t) => {
+  const peer = await startPeer("oauth-server", [], { t });
+  const home = await tempHome({ t });
+  const port = await deadPort();
+  const config = oauthConfig(peer, { oauth: { redirect_port: port } });
+  for (const round of [1, 2]) {
+    const r = await login(peer, home, config, {}, t);
+    assert.equal(r.code, 0, `login ${round}: ${r.stderr}`);
+    assert.match(r.stderr, /Logged in to acme/);
+    assert.match(r.stderr, new RegExp(`redirect_uri=http%3A%2F%2F127\\.0\\.0\\.1%3A${port}%2Fcallback`));
+  }
+  assert.equal((await peer.state()).codeExchanges, 2);
+});
+
+test("a callback with a wrong state gets an error page and the login keeps waiting for the right one", T, async (t) => {
+  const peer = await startPeer("oauth-server", [], { t });
+  const home = await tempHome({ t });
+  // The browser takes its time, so the forged callback below comes first.
+  const bridge = await startBridge({
+    config: oauthConfig(peer),
+    home,
+    t,
+    args: ["login", "acme"],
+    env: oauthEnv(home, { OAUTH_BROWSER_DELAY_MS: "4000" }),
+  });
+  let authorizeUrl;
+  for (const deadline = Date.now() + 15_000; !authorizeUrl && Date.now() < deadline; await sleep(50)) {
+    authorizeUrl = bridge.stderr().match(/(http:\/\/127\.0\.0\.1:\d+\/authorize\?\S+)/)?.[1];
+  }
+  assert.ok(authorizeUrl, `no authorization URL printed:\n${bridge.stderr()}`);
+  const redirectUri = new URL(authorizeUrl).searchParams.get("redirect_uri");
+  const forged = await fetch(`${redirectUri}?code=forged-code&state=not-the-bridges`);
+  assert.equal(forged.status, 400);
+  assert.match(await forged.text(), /does not belong to the login/);
+  const exit = await bridge.close({ timeoutMs: 30_000 });
+  assert.equal(exit.code, 0, bridge.stderr());
+  assert.match(bridge.stderr(), /Logged in to acme/);
+  const state = await peer.state();
+  assert.equal(state.codeExchanges, 1, "only the real code was exchanged");
 });

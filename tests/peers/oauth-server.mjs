@@ -11,10 +11,13 @@
 //   - the device authorization grant (RFC 8628): the user "approves" by the second poll;
 //   - with --enterprise, an enterprise identity provider and the JWT bearer grant for ID-JAGs
 //     (peers/enterprise-idp.mjs); --id-token-ttl-s sets the lifetime of its ID tokens.
-//   node oauth-server.mjs --port 0 [--access-ttl-s N] [--scopes "mcp:read mcp:write"] [--enterprise]
+//   - with --issuer URL, its metadata names that issuer instead of its own (a mix-up: RFC 8414
+//     §3.3 says the client must not use such metadata).
+//   node oauth-server.mjs --port 0 [--access-ttl-s N] [--scopes "mcp:read mcp:write"] [--enterprise] [--issuer URL]
 // Prints {"listening":"http://127.0.0.1:PORT/mcp"} on stdout when ready.
 // Test hooks (loopback only): GET /_test/state; POST /_test/expire (every access token expires now);
-// POST /_test/revoke-refresh (every refresh token issued so far is revoked).
+// POST /_test/revoke-refresh (every refresh token issued so far is revoked);
+// POST /_test/token-redirect?to=URL (from now on /token answers 307 Location: URL; no `to`: stop).
 // Tools: whoami (the client id and scopes of the caller's token), echo.
 import express from "express";
 import { randomUUID } from "node:crypto";
@@ -39,6 +42,7 @@ const { values: args } = parseArgs({
     scopes: { type: "string", default: "mcp:read mcp:write" },
     enterprise: { type: "boolean", default: false },
     "id-token-ttl-s": { type: "string", default: "3600" },
+    issuer: { type: "string" },
   },
 });
 const accessTtl = Number(args["access-ttl-s"]);
@@ -58,7 +62,9 @@ const state = {
   devicePolls: 0,
   unauthorized: 0,
   mcpRequests: 0,
+  tokenRedirects: 0, // token requests answered with the 307 of /_test/token-redirect
 };
+let tokenRedirect = null;
 
 const clients = new Map();
 const codes = new Map(); // code → {client_id, challenge, redirectUri, scopes, resource}
@@ -174,6 +180,10 @@ const server = app.listen(Number(args.port) || 0, "127.0.0.1", () => {
     for (const entry of refreshTokens.values()) entry.revoked = true;
     res.json({ revoked: refreshTokens.size });
   });
+  app.post("/_test/token-redirect", (req, res) => {
+    tokenRedirect = req.query.to ?? null;
+    res.json({ tokenRedirect });
+  });
   app.post("/_test/expire", (_req, res) => {
     const now = Math.floor(Date.now() / 1000);
     let n = 0;
@@ -199,7 +209,17 @@ const server = app.listen(Number(args.port) || 0, "127.0.0.1", () => {
   app.get("/.well-known/oauth-authorization-server", (_req, res) => {
     const metadata = createOAuthMetadata(routerOptions);
     const grants = [...metadata.grant_types_supported, DEVICE_GRANT, ...(args.enterprise ? [JWT_BEARER] : [])];
-    res.json({ ...metadata, device_authorization_endpoint: `${base}/device_authorization`, grant_types_supported: grants });
+    res.json({
+      ...metadata,
+      ...(args.issuer ? { issuer: args.issuer } : {}),
+      device_authorization_endpoint: `${base}/device_authorization`,
+      grant_types_supported: grants,
+    });
+  });
+  app.post("/token", (_req, res, next) => {
+    if (!tokenRedirect) return next();
+    state.tokenRedirects++;
+    res.status(307).set("Location", tokenRedirect).end();
   });
   app.post("/device_authorization", express.urlencoded({ extended: false }), (req, res) => {
     const client = clients.get(req.body.client_id);

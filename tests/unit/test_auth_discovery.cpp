@@ -87,3 +87,37 @@ TEST_CASE("authorization-server metadata parsing and the 2025-03-26 defaults", "
   CHECK(defaults.registration_endpoint == "https://mcp.example.com/register");
   CHECK_FALSE(AuthServerMetadata::from_json(defaults.to_json()).discovered);
 }
+
+TEST_CASE("the metadata's issuer must be the issuer asked for (RFC 8414 §3.3)", "[auth][discovery]") {
+  CHECK(issuer_matches("https://as.example.com/tenant1", "https://as.example.com/tenant1"));
+  // The same URL written another way (RFC 3986 §6.2): empty path and "/", case, default port.
+  CHECK(issuer_matches("https://as.example.com/", "https://as.example.com"));
+  CHECK(issuer_matches("http://127.0.0.1:8080", "http://127.0.0.1:8080/"));
+  CHECK(issuer_matches("HTTPS://AS.example.com:443/", "https://as.example.com"));
+  CHECK_FALSE(issuer_matches("", "https://as.example.com"));
+  CHECK_FALSE(issuer_matches("https://evil.example.com/", "https://as.example.com/"));
+  CHECK_FALSE(issuer_matches("https://as.example.com/tenant2", "https://as.example.com/tenant1"));
+  CHECK_FALSE(issuer_matches("https://as.example.com/tenant1/", "https://as.example.com/tenant1"));
+  CHECK_FALSE(issuer_matches("https://as.example.com/Tenant1", "https://as.example.com/tenant1"));
+  CHECK_FALSE(issuer_matches("http://as.example.com", "https://as.example.com"));
+  CHECK_FALSE(issuer_matches("https://as.example.com:8443", "https://as.example.com"));
+
+  auto lying = parse_authorization_server_metadata(
+      R"({"issuer":"https://evil.example.com","authorization_endpoint":"https://evil.example.com/auth","token_endpoint":"https://evil.example.com/token"})");
+  REQUIRE(lying.ok());
+  auto checked = check_issuer(*lying, "https://as.example.com", "https://as.example.com/.well-known/oauth-authorization-server");
+  REQUIRE_FALSE(checked.ok());
+  CHECK(checked.error().kind == bridge::core::ErrorKind::auth);
+  CHECK(checked.error().message.find("https://evil.example.com") != std::string::npos);
+  CHECK(checked.error().message.find("\"https://as.example.com\"") != std::string::npos);
+  CHECK(checked.error().message.find("/.well-known/oauth-authorization-server") != std::string::npos);
+
+  auto silent = parse_authorization_server_metadata(R"({"token_endpoint":"https://as.example.com/token"})");
+  REQUIRE(silent.ok());
+  auto missing = check_issuer(*silent, "https://as.example.com", "https://as.example.com/.well-known/openid-configuration");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().message.find("names no issuer") != std::string::npos);
+  CHECK(check_issuer(*parse_authorization_server_metadata(R"({"issuer":"https://as.example.com/","token_endpoint":"x"})"),
+                     "https://as.example.com", "u")
+            .ok());
+}

@@ -46,3 +46,15 @@ TEST_CASE("append_query_parameter keeps the existing query and fragment", "[url]
   CHECK(append_query_parameter("https://h/v1?", "k", "v") == "https://h/v1?k=v");
   CHECK(append_query_parameter("https://h/v1#f", "k", "a b&c") == "https://h/v1?k=a%20b%26c#f");
 }
+
+TEST_CASE("same_origin: scheme, host and port, default ports written or not", "[url]") {
+  auto same = [](const char* a, const char* b) { return same_origin(*parse_url(a), *parse_url(b)); };
+  CHECK(same("http://127.0.0.1:8080/mcp", "http://127.0.0.1:8080/v2/mcp?x=1"));
+  CHECK(same("https://MCP.example.com/a", "https://mcp.example.com:443/b"));
+  CHECK(same("http://h/a", "http://h:80/b"));
+  CHECK_FALSE(same("http://127.0.0.1:8080/mcp", "http://127.0.0.1:8081/mcp")); // another port
+  CHECK_FALSE(same("https://h/a", "http://h/a"));                              // another scheme
+  CHECK_FALSE(same("http://h:443/a", "https://h/a"));
+  CHECK_FALSE(same("https://h.example.com/a", "https://evil.example.com/a"));
+  CHECK_FALSE(same("https://h/a", "https://evil@other/a")); // user info is not part of the host
+}

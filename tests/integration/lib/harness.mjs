@@ -1,7 +1,7 @@
 // Integration harness: real peer servers (tests/peers, official SDK) and the real bridge binary
 // over stdio. Node built-ins only, so demo/demo.mjs can reuse it.
 //
-//   startPeer(name, args, {t})   → {url, port, state(), stop(), stderr()}
+//   startPeer(name, args, {t})   → {url, ready, port, state(), stop(), stderr()}
 //   tempHome({t})                → {dir, env, cleanup()}
 //   startBridge({config, env, args, home, t}) → client (send, sendRaw, request, initialize, …)
 //
@@ -103,7 +103,7 @@ export async function startPeer(name, args = [], { t, timeoutMs = 15000 } = {}) 
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (d) => { stderr += d; if (stderr.length > 1e6) stderr = stderr.slice(-5e5); });
 
-  const url = await new Promise((resolve, reject) => {
+  const ready = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`peer ${name}: no ready line within ${timeoutMs} ms; stderr:\n${stderr}`));
@@ -117,7 +117,7 @@ export async function startPeer(name, args = [], { t, timeoutMs = 15000 } = {}) 
       got = true;
       clearTimeout(timer);
       try {
-        resolve(JSON.parse(line).listening);
+        resolve(JSON.parse(line));
       } catch {
         reject(new Error(`peer ${name}: bad ready line ${JSON.stringify(line)}`));
       }
@@ -127,6 +127,7 @@ export async function startPeer(name, args = [], { t, timeoutMs = 15000 } = {}) 
       if (!got) reject(new Error(`peer ${name} exited (${code ?? signal}) before it was ready; stderr:\n${stderr}`));
     });
   });
+  const url = ready.listening;
   const u = new URL(url);
   const base = `${u.protocol}//${u.host}`;
 
@@ -134,6 +135,7 @@ export async function startPeer(name, args = [], { t, timeoutMs = 15000 } = {}) 
   const peer = {
     name,
     url,
+    ready, // the whole ready line: some peers say more than where they listen
     port: Number(u.port),
     base,
     child,
