@@ -63,7 +63,7 @@ BearerChallenge OAuthClient::probe() {
   return bearer_challenge(reply->header("www-authenticate"));
 }
 
-core::Result<AuthServerMetadata> OAuthClient::fetch_server_metadata(const std::string& issuer) {
+core::Result<AuthServerMetadata> OAuthClient::fetch_server_metadata(const std::string& issuer, bool issuer_known) {
   std::string tried;
   for (const auto& url : authorization_server_metadata_urls(issuer)) {
     auto reply = m_http.get(url);
@@ -74,7 +74,7 @@ core::Result<AuthServerMetadata> OAuthClient::fetch_server_metadata(const std::s
       if (metadata) {
         // Metadata for another issuer is an error, not a reason to try the next URL: every
         // candidate is this issuer's, so a wrong one is a misconfiguration or an attack.
-        if (auto checked = check_issuer(*metadata, issuer, url); !checked) {
+        if (auto checked = check_issuer(*metadata, issuer, url); issuer_known && !checked) {
           return checked.error();
         }
         return metadata;
@@ -135,10 +135,8 @@ core::Result<OAuthClient::Discovery> OAuthClient::discover(const BearerChallenge
   if (!url) {
     return url.error();
   }
-  auto server = fetch_server_metadata(core::origin_of(*url));
-  if (!server && server.error().kind == core::ErrorKind::auth) {
-    return server.error(); // metadata for another issuer: never replaced by guessed endpoints
-  }
+  // The origin is derived, not an issuer identifier: the metadata's own issuer stands.
+  auto server = fetch_server_metadata(core::origin_of(*url), /*issuer_known=*/false);
   if (!server && !answered && unreachable) {
     // Nothing answered at all: say so, rather than guess endpoints on a server we cannot reach.
     return core::make_error(core::ErrorKind::network, unreachable->message);

@@ -74,7 +74,10 @@ private:
   };
 
   core::Result<Discovery> discover(const BearerChallenge& challenge);
-  core::Result<AuthServerMetadata> fetch_server_metadata(const std::string& issuer);
+  // `issuer_known`: `issuer` is an issuer identifier (from protected-resource metadata or the
+  // config), which the metadata must repeat (RFC 8414 §3.3). False for MCP 2025-03-26's derived
+  // base URL (the server's origin), which is no issuer identifier: nothing to compare it with.
+  core::Result<AuthServerMetadata> fetch_server_metadata(const std::string& issuer, bool issuer_known = true);
   core::Result<ClientRegistration> client_identity(const Discovery& discovery, const std::optional<TokenBundle>& previous,
                                                    const std::string& redirect_uri, const std::string& grant,
                                                    const std::optional<std::string>& scope);
