@@ -83,6 +83,8 @@ void StreamedResponse::start_value(std::size_t level, char first, const char* at
       once(m_seen_error, "error");
     } else if (key == "method") {
       once(m_seen_method, "method");
+    } else if (key == "params") {
+      once(m_seen_params, "params"); // as the envelope scan: no member it reads may come twice
     }
     if (m_kind == Kind::undecided && (key == "result" || key == "error" || key == "method")) {
       m_kind = key == "result" ? Kind::result : Kind::other;

@@ -88,6 +88,7 @@ private:
   bool m_seen_result = false;
   bool m_seen_error = false;
   bool m_seen_method = false;
+  bool m_seen_params = false;
   bool m_is_error = false;
   bool m_want_is_error_value = false;
   std::size_t m_bytes_seen = 0;

@@ -98,6 +98,7 @@ TEST_CASE("streamed response: what is not one well-formed result with the expect
       R"({"result":{},"jsonrpc":"2.0","id":42,"id":42})",     // two ids
       R"({"result":{},"result":{},"jsonrpc":"2.0","id":42})", // two results
       R"({"result":{},"error":{},"jsonrpc":"2.0","id":42})",  // both
+      R"({"params":1,"params":2,"result":{},"jsonrpc":"2.0","id":42})", // two params (fuzz: the envelope scan refuses it)
       R"({"result":{"a":[1,2}},"jsonrpc":"2.0","id":42})",    // mismatched brackets
       R"({"result":{},"jsonrpc":"2.0","id":42} x)",           // text after the end (never a whole message out)
       R"({"result":{},"jsonrpc":"2.0","id":42)",              // cut before the end
