@@ -481,6 +481,15 @@ void ensure_padding(std::string& text) {
   }
 }
 
+const Field* find_field(const std::vector<Field>& fields, std::string_view key) {
+  for (const auto& field : fields) {
+    if (field.key == key) {
+      return &field;
+    }
+  }
+  return nullptr;
+}
+
 Result<Envelope> scan_envelope(const std::string& text) {
   return with_document(text, 0, text.size(), [](od::document& doc, const Origin& origin) -> Result<Envelope> {
     od::json_type type{};

@@ -60,6 +60,8 @@ struct Field {
 // The direct members of the object at `object` (a Span into `text`, e.g. Envelope::params).
 // Nested values are skipped, not parsed. `text` must be padded. A duplicate key is an Error.
 Result<std::vector<Field>> scan_object_fields(const std::string& text, Span object);
+// The member named `key` among scanned fields, or null.
+const Field* find_field(const std::vector<Field>& fields, std::string_view key);
 
 struct Replacement {
   Span span;

@@ -187,6 +187,9 @@ private:
   void forward(std::size_t upstream, std::string&& text, const Envelope& envelope, std::vector<Replacement> replacements,
                std::string label);
   void fail_request(const Pending& pending, const std::string& reason, int code);
+  // Timeouts (router_timeouts.cpp). params._meta.progressToken as the client wrote it ("" when the
+  // call asked for no progress).
+  static std::string progress_token_of(const std::string& text, const Envelope& envelope);
   // The request's timeout: timeout_s from now, but never past max_timeout_s after it started.
   void arm_request_timer(std::uint64_t bridge_id);
   void request_timed_out(std::uint64_t bridge_id);

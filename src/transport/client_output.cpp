@@ -8,12 +8,14 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <utility>
 
 namespace bridge::transport {
 
 struct ClientOutput::State {
   struct Entry {
     std::deque<std::string> chunks; // not yet written
+    std::size_t bytes = 0;          // in chunks
     bool complete = false;
     bool committed = false; // may be started: it flows, or it is complete
     bool started = false;   // its line is begun on the pipe: nothing else until it ends
@@ -123,10 +125,7 @@ struct ClientOutput::State {
       }
       std::deque<std::string> out;
       out.swap(entry->chunks);
-      std::size_t bytes = 0;
-      for (const auto& chunk : out) {
-        bytes += chunk.size();
-      }
+      std::size_t bytes = std::exchange(entry->bytes, 0);
       entry->started = true;
       if (entry->complete) {
         if (open == entry) {
@@ -231,6 +230,7 @@ void ClientOutput::write_message(std::string&& message) {
     auto entry = std::make_unique<State::Entry>();
     entry->complete = true;
     entry->committed = true;
+    entry->bytes = message.size();
     state.account_added(message.size());
     entry->chunks.push_back(std::move(message));
     state.queue.push_back(std::move(entry));
@@ -256,13 +256,10 @@ void ClientOutput::write_piece(std::string_view bytes) {
     }
     State::Entry& entry = *state.open;
     entry.chunks.push_back(std::move(chunk));
+    entry.bytes += bytes.size();
     state.account_added(bytes.size());
     if (!entry.committed) {
-      std::size_t gathered = 0;
-      for (const auto& piece : entry.chunks) {
-        gathered += piece.size();
-      }
-      if (gathered >= state.options.commit_bytes &&
+      if (entry.bytes >= state.options.commit_bytes &&
           std::chrono::steady_clock::now() - entry.opened <= state.options.fast_window) {
         entry.committed = true; // it flows: it goes out while it arrives
       }
@@ -282,6 +279,7 @@ void ClientOutput::end_pieces() {
       return;
     }
     state.open->chunks.push_back("\n");
+    state.open->bytes += 1;
     state.account_added(1);
     state.open->complete = true;
     state.open->committed = true;
@@ -304,10 +302,7 @@ void ClientOutput::abandon_pieces() {
     state.open = nullptr;
     if (!entry->started) {
       // Nothing of it reached the client: it vanishes whole, and only the error that follows does.
-      std::size_t bytes = 0;
-      for (const auto& piece : entry->chunks) {
-        bytes += piece.size();
-      }
+      std::size_t bytes = entry->bytes;
       state.erase(entry);
       drained = state.account_removed(bytes);
       if (state.queue.empty()) {
@@ -316,6 +311,7 @@ void ClientOutput::abandon_pieces() {
     } else {
       // Its line is begun: it ends where it stands, cut JSON no parser takes for a message.
       entry->chunks.push_back("\n");
+      entry->bytes += 1;
       state.account_added(1);
       entry->complete = true;
     }
