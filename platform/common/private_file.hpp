@@ -22,6 +22,12 @@ core::Result<std::optional<std::string>> read_private_file(const std::filesystem
 // readable and writable by the owner only. Creates the parent directory (0700) when missing.
 core::Status write_private_file(const std::filesystem::path& path, std::string_view contents);
 
+// Appends `bytes` in one write to `path` (opened for this write only, with O_APPEND, created
+// owner-only (0600) when missing; an existing file with group/other bits loses them) and returns
+// the file's size afterwards. Several processes may append to the same file: each line lands
+// whole, and a file renamed away by another process's rotation is never written again.
+core::Result<std::uintmax_t> append_private_file(const std::filesystem::path& path, std::string_view bytes);
+
 // An exclusive lock between processes (and threads), held until destruction.
 class FileLock {
 public:

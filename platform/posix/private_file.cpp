@@ -157,6 +157,42 @@ core::Status write_private_file(const std::filesystem::path& path, std::string_v
   return core::ok_status();
 }
 
+core::Result<std::uintmax_t> append_private_file(const std::filesystem::path& path, std::string_view bytes) {
+  if (auto parent = ensure_parent(path); !parent) {
+    return parent.error();
+  }
+  Fd fd(open_retrying(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0600));
+  if (fd.get() < 0) {
+    return io_error("cannot open", path, errno);
+  }
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0) {
+    return io_error("cannot stat", path, errno);
+  }
+  if ((info.st_mode & 077) != 0 && info.st_uid == ::geteuid()) {
+    ::fchmod(fd.get(), 0600); // a log once created by an older version, or under a lax umask
+  }
+  // One write call: O_APPEND places it at the end atomically, so lines of several processes
+  // never interleave within a line.
+  const char* data = bytes.data();
+  std::size_t left = bytes.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd.get(), data, left);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      return io_error("cannot write", path, errno);
+    }
+    data += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  if (::fstat(fd.get(), &info) != 0) {
+    return io_error("cannot stat", path, errno);
+  }
+  return static_cast<std::uintmax_t>(info.st_size);
+}
+
 core::Result<FileLock> FileLock::acquire(const std::filesystem::path& path, std::chrono::milliseconds deadline) {
   if (auto parent = ensure_parent(path); !parent) {
     return parent.error();

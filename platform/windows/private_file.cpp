@@ -27,6 +27,22 @@ core::Status ensure_parent(const std::filesystem::path& path) {
   return core::ok_status();
 }
 
+// WriteFile takes a DWORD count: larger buffers go in 1 GiB pieces.
+bool write_all(HANDLE file, std::string_view bytes) {
+  const char* data = bytes.data();
+  std::size_t left = bytes.size();
+  while (left > 0) {
+    DWORD chunk = left > 1u << 30 ? 1u << 30 : static_cast<DWORD>(left);
+    DWORD written = 0;
+    if (WriteFile(file, data, chunk, &written, nullptr) == FALSE) {
+      return false;
+    }
+    data += written;
+    left -= written;
+  }
+  return true;
+}
+
 } // namespace
 
 core::Result<std::optional<std::string>> read_private_file(const std::filesystem::path& path) {
@@ -56,16 +72,7 @@ core::Status write_private_file(const std::filesystem::path& path, std::string_v
   if (file == INVALID_HANDLE_VALUE) {
     return io_error("cannot create", temp, GetLastError());
   }
-  bool ok = true;
-  const char* data = contents.data();
-  std::size_t left = contents.size();
-  while (ok && left > 0) {
-    DWORD chunk = left > 1u << 30 ? 1u << 30 : static_cast<DWORD>(left);
-    DWORD written = 0;
-    ok = WriteFile(file, data, chunk, &written, nullptr) != FALSE;
-    data += written;
-    left -= written;
-  }
+  bool ok = write_all(file, contents);
   ok = ok && FlushFileBuffers(file) != FALSE;
   DWORD code = ok ? 0 : GetLastError();
   CloseHandle(file);
@@ -78,6 +85,29 @@ core::Status write_private_file(const std::filesystem::path& path, std::string_v
     return io_error("cannot write", path, code);
   }
   return core::ok_status();
+}
+
+core::Result<std::uintmax_t> append_private_file(const std::filesystem::path& path, std::string_view bytes) {
+  if (auto parent = ensure_parent(path); !parent) {
+    return parent.error();
+  }
+  // FILE_APPEND_DATA only: every write goes to the end, whoever else appends. FILE_SHARE_DELETE
+  // lets another process rotate (rename) the file while it is open here for this one write.
+  HANDLE file = CreateFileW(path.c_str(), FILE_APPEND_DATA | SYNCHRONIZE,
+                            FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_ALWAYS,
+                            FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (file == INVALID_HANDLE_VALUE) {
+    return io_error("cannot open", path, GetLastError());
+  }
+  bool ok = write_all(file, bytes);
+  LARGE_INTEGER size{};
+  ok = ok && GetFileSizeEx(file, &size) != FALSE;
+  DWORD code = ok ? 0 : GetLastError();
+  CloseHandle(file);
+  if (!ok) {
+    return io_error("cannot write", path, code);
+  }
+  return static_cast<std::uintmax_t>(size.QuadPart);
 }
 
 core::Result<FileLock> FileLock::acquire(const std::filesystem::path& path, std::chrono::milliseconds deadline) {

@@ -1,5 +1,7 @@
 #include "auth/oauth_source.hpp"
 
+#include "auth/background.hpp"
+
 #include "auth/oauth_client.hpp"
 #include "auth/www_authenticate.hpp"
 #include "platform/file_lock.hpp"
@@ -18,18 +20,6 @@ namespace {
 constexpr std::int64_t k_refresh_margin_s = 60; // refresh this long before expiry
 constexpr int k_max_step_ups = 3;
 
-// The loop pointer, cleared when the source goes away, so a late worker posts nowhere.
-struct Mailbox {
-  std::mutex mutex;
-  transport::EventLoop* loop = nullptr;
-  void post(std::function<void()> task) {
-    std::lock_guard<std::mutex> lock(mutex);
-    if (loop != nullptr) {
-      loop->post(std::move(task));
-    }
-  }
-};
-
 } // namespace
 
 struct OAuthSource::State : std::enable_shared_from_this<OAuthSource::State> {
@@ -37,9 +27,11 @@ struct OAuthSource::State : std::enable_shared_from_this<OAuthSource::State> {
   platform::StorePreference preference;
   std::string key;
   std::string lock_name;
-  std::shared_ptr<Mailbox> mailbox = std::make_shared<Mailbox>();
+  std::unique_ptr<Workers> workers; // keychain reads and OAuth exchanges, off the loop thread
 
-  bool loaded = false;
+  bool loaded = false;                 // the first read of the store has come back
+  bool store_loading = false;          // a read of the store is under way
+  std::vector<std::function<void()>> ready_waiters; // prepare() calls waiting for the first read
   std::optional<TokenBundle> bundle;
   std::chrono::steady_clock::time_point last_store_check;
   bool refreshing = false;
@@ -52,72 +44,12 @@ struct OAuthSource::State : std::enable_shared_from_this<OAuthSource::State> {
   std::optional<core::Error> last_error;
   std::function<void()> on_credentials;
 
-  std::optional<TokenStore> loop_store; // the loop thread's own (workers open theirs)
+  void spawn(std::function<void()> body) { workers->spawn(std::move(body)); }
 
-  // Worker threads: told to stop and waited for (briefly) when the source goes away, so none
-  // outlives the process's statics (libcurl, the logger) in the middle of its work.
-  struct Worker {
-    std::thread thread;
-    std::shared_ptr<std::atomic<bool>> done;
-  };
-  std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
-  std::vector<Worker> workers;
-
-  template <typename Body> void spawn(Body body) {
-    // Reap the finished ones first.
-    for (auto it = workers.begin(); it != workers.end();) {
-      if (it->done->load()) {
-        it->thread.join();
-        it = workers.erase(it);
-      } else {
-        ++it;
-      }
-    }
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    workers.push_back(Worker{std::thread([body = std::move(body), done]() mutable {
-                               body();
-                               done->store(true);
-                             }),
-                             done});
-  }
-
-  void stop_workers() {
-    cancel->store(true);
-    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-    for (auto& worker : workers) {
-      while (!worker.done->load() && std::chrono::steady_clock::now() < until) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
-      if (worker.done->load()) {
-        worker.thread.join();
-      } else {
-        worker.thread.detach(); // stuck in a network call: leave it rather than hang the exit
-      }
-    }
-    workers.clear();
-  }
-
-  void load_from_store() {
-    last_store_check = std::chrono::steady_clock::now();
-    if (!loop_store) {
-      // Opened once: probing for a keychain must not stall the event loop again and again.
-      auto opened = TokenStore::open(preference);
-      if (!opened) {
-        last_error = opened.error();
-        return;
-      }
-      loop_store.emplace(std::move(*opened));
-    }
-    auto stored = loop_store->load(key);
-    if (!stored) {
-      last_error = stored.error();
-      return;
-    }
-    if (stored->has_value() && (!bundle || (*stored)->access_token != bundle->access_token)) {
-      bundle = std::move(*stored);
-    }
-  }
-
+  // Reads the token store on a worker (the keychain may take seconds to answer); the result
+  // comes back in store_loaded. At most one read at a time.
+  void start_store_load();
+  void store_loaded(core::Result<std::optional<TokenBundle>> stored);
   void start_refresh(std::function<void(bool)> done);
   void refresh_finished(core::Result<TokenBundle> result);
   void start_login(std::optional<std::string> scope, std::optional<BearerChallenge> challenge,
@@ -131,15 +63,67 @@ OAuthSource::OAuthSource(core::ServerConfig server, platform::StorePreference pr
   m_state->lock_name = token_lock_name(server);
   m_state->server = std::move(server);
   m_state->preference = preference;
-  m_state->mailbox->loop = &loop;
+  m_state->workers = std::make_unique<Workers>(loop);
 }
 
-OAuthSource::~OAuthSource() {
-  {
-    std::lock_guard<std::mutex> lock(m_state->mailbox->mutex);
-    m_state->mailbox->loop = nullptr;
+OAuthSource::~OAuthSource() { m_state->workers->stop(); }
+
+void OAuthSource::prepare(std::function<void()> ready) {
+  auto& state = *m_state;
+  if (state.loaded) {
+    ready();
+    return;
   }
-  m_state->stop_workers();
+  state.ready_waiters.push_back(std::move(ready));
+  state.start_store_load();
+}
+
+void OAuthSource::State::start_store_load() {
+  if (store_loading) {
+    return;
+  }
+  store_loading = true;
+  last_store_check = std::chrono::steady_clock::now();
+  std::weak_ptr<State> weak = weak_from_this();
+  spawn([weak, box = workers->mailbox(), pref = preference, k = key] {
+    auto stored = [&]() -> core::Result<std::optional<TokenBundle>> {
+      auto store = TokenStore::open(pref);
+      if (!store) {
+        return store.error();
+      }
+      return store->load(k);
+    }();
+    box->post([weak, stored = std::move(stored)]() mutable {
+      if (auto self = weak.lock()) {
+        self->store_loaded(std::move(stored));
+      }
+    });
+  });
+}
+
+void OAuthSource::State::store_loaded(core::Result<std::optional<TokenBundle>> stored) {
+  store_loading = false;
+  bool first = !loaded;
+  loaded = true;
+  last_store_check = std::chrono::steady_clock::now();
+  auto now = unix_now();
+  bool was_usable = bundle && bundle->usable(now);
+  if (!stored) {
+    last_error = stored.error();
+  } else if (stored->has_value() && (!bundle || (*stored)->access_token != bundle->access_token) &&
+             (rejected_access_token.empty() || (*stored)->access_token != rejected_access_token)) {
+    bundle = std::move(**stored);
+  }
+  auto waiters = std::move(ready_waiters);
+  ready_waiters.clear();
+  for (auto& waiter : waiters) {
+    waiter();
+  }
+  // Someone logged in meanwhile (`bridge login`, another bridge): connect again with it.
+  if (!first && !was_usable && bundle && bundle->usable(now) && on_credentials) {
+    spdlog::info("{}: found new tokens in the token store", server.name);
+    on_credentials();
+  }
 }
 
 void OAuthSource::set_on_credentials(std::function<void()> callback) { m_state->on_credentials = std::move(callback); }
@@ -147,15 +131,16 @@ void OAuthSource::set_on_credentials(std::function<void()> callback) { m_state->
 core::Result<std::optional<std::string>> OAuthSource::authorization() {
   auto& state = *m_state;
   if (!state.loaded) {
-    state.loaded = true;
-    state.load_from_store();
+    // Only a link that skipped prepare() gets here: read the store in the background meanwhile.
+    state.start_store_load();
+    return core::make_error(core::ErrorKind::auth, "reading the stored tokens; try again in a moment");
   }
   auto now = unix_now();
   if (!state.bundle || !state.bundle->usable(now)) {
-    // Someone may have logged in meanwhile (`bridge login`, another bridge): look again, but not
-    // on every request.
+    // Someone may have logged in meanwhile (`bridge login`, another bridge): look again in the
+    // background, but not on every request; a find connects the upstream again.
     if (std::chrono::steady_clock::now() - state.last_store_check > std::chrono::seconds(2)) {
-      state.load_from_store();
+      state.start_store_load();
     }
   }
   if (state.bundle && state.bundle->has_access_token()) {
@@ -220,8 +205,8 @@ void OAuthSource::State::start_refresh(std::function<void(bool)> done) {
   }
   refreshing = true;
   std::weak_ptr<State> weak = weak_from_this();
-  spawn([weak, box = mailbox, config = server, pref = preference, k = key, lock_name_copy = lock_name,
-         local = bundle, cancel_flag = cancel]() mutable {
+  spawn([weak, box = workers->mailbox(), config = server, pref = preference, k = key, lock_name_copy = lock_name,
+         local = bundle, cancel_flag = workers->cancelled()]() mutable {
     auto result = [&]() -> core::Result<TokenBundle> {
       // One refresh at a time across every bridge of this user: a rotating refresh token is
       // spent by the first use, so the others must pick up what it stored instead.
@@ -315,8 +300,9 @@ void OAuthSource::State::start_login(std::optional<std::string> scope, std::opti
     auto_login_tried = true;
   }
   std::weak_ptr<State> weak = weak_from_this();
-  spawn([weak, box = mailbox, config = server, pref = preference, k = key, lock_name_copy = lock_name,
-         local = bundle, rejected = rejected_access_token, scope, challenge, step_up, cancel_flag = cancel]() mutable {
+  spawn([weak, box = workers->mailbox(), config = server, pref = preference, k = key, lock_name_copy = lock_name,
+         local = bundle, rejected = rejected_access_token, scope, challenge, step_up,
+         cancel_flag = workers->cancelled()]() mutable {
     auto result = [&]() -> core::Result<TokenBundle> {
       auto hooks = default_hooks();
       hooks.cancelled = [cancel_flag] { return cancel_flag->load(); };

@@ -9,8 +9,8 @@
 // upstream's calls fail with the remedy (`bridge login NAME`); when the login completes the
 // ReconnectingLink connects the upstream again and its tools appear (tools/list_changed).
 //
-// All methods run on the event-loop thread; OAuth exchanges run on worker threads, which hand
-// their results back with EventLoop::post.
+// All methods run on the event-loop thread; keychain reads and OAuth exchanges run on worker
+// threads (auth/background.hpp), which hand their results back with EventLoop::post.
 
 #include "auth/references.hpp"
 #include "auth/token_store.hpp"
@@ -34,6 +34,8 @@ public:
   OAuthSource(const OAuthSource&) = delete;
   OAuthSource& operator=(const OAuthSource&) = delete;
 
+  // Reads the stored tokens on a worker thread, then calls `ready` on the loop thread.
+  void prepare(std::function<void()> ready) override;
   core::Result<std::optional<std::string>> authorization() override;
   void on_challenge(long status, const std::string& www_authenticate, std::function<void(bool retry)> done) override;
 

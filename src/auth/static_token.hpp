@@ -1,10 +1,13 @@
 #pragma once
 
 // auth: "token" — a static bearer token or API key (e.g. JumpCloud's jca_…), resolved from its
-// reference on first use and sent as `Authorization: Bearer <token>`.
+// reference before the first connect — on a worker thread, since ${keychain:…} may take seconds —
+// and sent as `Authorization: Bearer <token>`. A 401 reads it again (in the background), so
+// `bridge token set` takes effect without a restart.
 
 #include "auth/references.hpp"
 #include "transport/auth_source.hpp"
+#include "transport/event_loop.hpp"
 
 #include <memory>
 #include <optional>
@@ -14,16 +17,20 @@ namespace bridge::auth {
 
 class StaticTokenAuth final : public transport::AuthSource {
 public:
-  StaticTokenAuth(std::string server_name, std::string token_reference, std::shared_ptr<ReferenceResolver> resolver);
+  StaticTokenAuth(std::string server_name, std::string token_reference, platform::StorePreference preference,
+                  transport::EventLoop& loop);
+  ~StaticTokenAuth() override;
+  StaticTokenAuth(const StaticTokenAuth&) = delete;
+  StaticTokenAuth& operator=(const StaticTokenAuth&) = delete;
 
+  void prepare(std::function<void()> ready) override;
   core::Result<std::optional<std::string>> authorization() override;
   void on_challenge(long status, const std::string& www_authenticate, std::function<void(bool retry)> done) override;
 
+  struct State; // static_token.cpp
+
 private:
-  std::string m_server_name;
-  std::string m_reference;
-  std::shared_ptr<ReferenceResolver> m_resolver;
-  std::optional<std::string> m_header;
+  std::shared_ptr<State> m_state;
 };
 
 // An upstream whose credentials cannot be had at all (an unresolvable header reference, an

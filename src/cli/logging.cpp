@@ -1,11 +1,11 @@
 #include "cli/logging.hpp"
 
+#include "cli/shared_file_sink.hpp"
 #include "core/redact.hpp"
 #include "platform/platform.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/sinks/base_sink.h>
-#include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -86,7 +86,7 @@ void setup_logging(bool verbose, bool to_file) {
     try {
       std::error_code ec;
       std::filesystem::create_directories(log_file_path().parent_path(), ec);
-      auto file_sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(log_file_path().string(), 1024 * 1024, 3);
+      auto file_sink = std::make_shared<SharedFileSink>(log_file_path(), 1024 * 1024, 3);
       file_sink->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l [%P] %v");
       auto file_level = std::min(level, spdlog::level::info);
       file_sink->set_level(file_level);
@@ -107,7 +107,7 @@ std::function<void(const nlohmann::ordered_json& record)> make_audit_writer() {
   try {
     std::error_code ec;
     std::filesystem::create_directories(audit_log_path().parent_path(), ec);
-    auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(audit_log_path().string(), 10 * 1024 * 1024, 5);
+    auto sink = std::make_shared<SharedFileSink>(audit_log_path(), 10 * 1024 * 1024, 5);
     sink->set_pattern("%v");
     audit = std::make_shared<spdlog::logger>("mcp-bridge-audit", sink);
     audit->set_level(spdlog::level::info);

@@ -1,5 +1,7 @@
 #include "cli/presets.hpp"
 
+#include "cli/jumpcloud_tools.hpp"
+
 namespace bridge::cli {
 
 bool is_preset(const std::string& name) { return name == "jumpcloud" || name == "mcpjungle"; }
@@ -16,9 +18,15 @@ std::string prefix_safe(const std::string& text) {
 }
 
 const std::vector<std::string>& jumpcloud_confirm_tools() {
-  static const std::vector<std::string> tools = {
-      "device_erase",  "device_lock",   "device_restart", "device_shutdown",
-      "user_suspend",  "user_resetmfa", "user_remove_mfa_requirement", "user_force_password_reset"};
+  static const std::vector<std::string> tools = [] {
+    std::vector<std::string> names;
+    for (const auto& tool : jumpcloud_documented_tools()) {
+      if (tool.effect == ToolEffect::destructive) {
+        names.emplace_back(tool.name);
+      }
+    }
+    return names;
+  }();
   return tools;
 }
 

@@ -34,7 +34,8 @@ std::optional<PresetEntry> preset_entry(const PresetRequest& request);
 // Letters, digits, '_' and '-' kept; anything else becomes '_' (for prefixes made from names).
 std::string prefix_safe(const std::string& text);
 
-// The JumpCloud tools that change or erase things (FACTS.md): confirmed before they run.
+// The documented JumpCloud tools that erase, lock, reset or take away access
+// (cli/jumpcloud_tools.hpp): the preset confirms them before they run.
 const std::vector<std::string>& jumpcloud_confirm_tools();
 
 } // namespace bridge::cli

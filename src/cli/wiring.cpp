@@ -1,8 +1,10 @@
 #include "cli/wiring.hpp"
 
 #include "auth/oauth_source.hpp"
+#include "auth/prepared_link.hpp"
 #include "auth/static_token.hpp"
 #include "auth/token_store.hpp"
+#include "cli/catalog_saver.hpp"
 #include "cli/logging.hpp"
 #include "core/catalog_cache.hpp"
 #include "core/url.hpp"
@@ -17,13 +19,11 @@ namespace bridge::cli {
 namespace {
 
 // The auth source an upstream's transport asks for its Authorization header.
-std::shared_ptr<transport::AuthSource> make_auth(const core::ServerConfig& server,
-                                                 const std::shared_ptr<auth::ReferenceResolver>& resolver,
-                                                 transport::EventLoop& loop, platform::StorePreference preference,
+std::shared_ptr<transport::AuthSource> make_auth(const core::ServerConfig& server, transport::EventLoop& loop, platform::StorePreference preference,
                                                  bool background_login) {
   switch (server.auth) {
   case core::AuthMode::token:
-    return std::make_shared<auth::StaticTokenAuth>(server.name, server.token, resolver);
+    return std::make_shared<auth::StaticTokenAuth>(server.name, server.token, preference, loop);
   case core::AuthMode::oauth:
     if (!background_login) {
       auto store = auth::TokenStore::open(preference);
@@ -52,7 +52,7 @@ std::unique_ptr<core::UpstreamLink> make_link(transport::EventLoop& loop, const 
   options.max_list_bytes = static_cast<std::size_t>(server.max_list_mb) << 20;
   auto url = core::parse_url(server.url);
   options.allow_http_redirects = url && url->scheme == "http";
-  options.auth = make_auth(server, resolver, loop, preference, background_login);
+  options.auth = make_auth(server, loop, preference, background_login);
   auto oauth = std::dynamic_pointer_cast<auth::OAuthSource>(options.auth);
   for (const auto& [name, value] : server.headers) {
     auto resolved = resolver->resolve(value, "servers." + server.name + ".headers." + name);
@@ -63,7 +63,13 @@ std::unique_ptr<core::UpstreamLink> make_link(transport::EventLoop& loop, const 
     }
     options.headers.emplace_back(name, std::move(*resolved));
   }
-  auto link = std::make_unique<transport::StreamableHttpLink>(loop, std::move(options), listener, index);
+  auto auth = options.auth;
+  std::unique_ptr<core::UpstreamLink> link =
+      std::make_unique<transport::StreamableHttpLink>(loop, std::move(options), listener, index);
+  if (auth) {
+    // The first connect waits for the credentials, read off the loop thread.
+    link = std::make_unique<auth::PreparedLink>(std::move(link), std::move(auth));
+  }
   if (!oauth) {
     return link;
   }
@@ -100,11 +106,9 @@ Bridge build_bridge(const core::Config& config, transport::EventLoop& loop, core
   }
   // The cached catalog: lists answered at once on the next start, refreshed in the background.
   auto cache = std::make_shared<core::CatalogCache>(platform::data_dir() / "cache", bridge.servers);
-  options.save_catalog = [cache, warned = false](const core::CatalogSnapshot& snapshot) mutable {
-    if (auto saved = cache->save(snapshot); !saved && !warned) {
-      warned = true; // said once: the bridge works without it, only slower to list
-      spdlog::warn("cannot save the tool catalog cache: {}", saved.error().message);
-    }
+  // Written on the saver's thread, not the loop's; the router owns the saver through this.
+  options.save_catalog = [saver = std::make_shared<CatalogSaver>(cache)](const core::CatalogSnapshot& snapshot) {
+    saver->save(snapshot);
   };
   // libcurl's cap is per host for the whole process: the largest any entry asks for.
   int connections = 0;

@@ -230,7 +230,8 @@ Result<ServerConfig> parse_server(const std::string& name, const json& value, co
   }
   ObjectReader reader(value, field, problems,
                       {"url", "prefix", "organizationID", "auth", "token", "oauth", "headers", "tools", "allow_http",
-                       "ca_file", "timeout_s", "max_timeout_s", "max_connections", "max_list_mb", "enabled", "description", "confirm", "confirm_destructive", "read_only"});
+                       "ca_file", "timeout_s", "max_timeout_s", "max_connections", "max_list_mb", "enabled", "description", "confirm", "confirm_destructive", "read_only",
+                       "unannotated"});
   reader.string("url", server.url, "\"https://mcp.jumpcloud.com/v1\"");
   reader.string("prefix", server.prefix, "\"jc_admin_\"");
   std::string organization_id;
@@ -254,6 +255,14 @@ Result<ServerConfig> parse_server(const std::string& name, const json& value, co
   reader.string_list("confirm", server.safety.confirm);
   reader.boolean("confirm_destructive", server.safety.confirm_destructive);
   reader.boolean("read_only", server.safety.read_only);
+  std::string unannotated = "destructive";
+  reader.string("unannotated", unannotated, "\"destructive\", \"confirm\" or \"non_destructive\"");
+  if (auto parsed = parse_unannotated(unannotated)) {
+    server.safety.unannotated = *parsed;
+  } else {
+    reader.fail("unannotated", "must be \"destructive\", \"confirm\" or \"non_destructive\", not \"" + unannotated + "\"",
+                "\"destructive\" (the default) follows MCP's defaults for tools without annotations");
+  }
   if (const json* headers = reader.object("headers")) {
     for (const auto& [key, header_value] : headers->items()) {
       if (!header_value.is_string()) {

@@ -28,7 +28,25 @@ ToolHints tool_hints(const nlohmann::json& tool) {
   }
   hints.read_only = flag(*annotations, "readOnlyHint", false);
   hints.destructive = flag(*annotations, "destructiveHint", true);
+  auto is_flag = [&](const char* key) {
+    auto it = annotations->find(key);
+    return it != annotations->end() && it->is_boolean();
+  };
+  hints.annotated = is_flag("readOnlyHint") || is_flag("destructiveHint");
   return hints;
+}
+
+std::optional<Unannotated> parse_unannotated(std::string_view text) {
+  if (text == "destructive") {
+    return Unannotated::destructive;
+  }
+  if (text == "confirm") {
+    return Unannotated::confirm;
+  }
+  if (text == "non_destructive") {
+    return Unannotated::non_destructive;
+  }
+  return std::nullopt;
 }
 
 bool policy_exposes(const SafetyPolicy& policy, const nlohmann::json& tool) {
@@ -44,18 +62,28 @@ CallDecision decide_call(const SafetyPolicy& policy, std::string_view original, 
       return {CallVerdict::confirm, "it matches \"confirm\": \"" + glob + "\""};
     }
   }
-  if (policy.confirm_destructive) {
-    if (tool == nullptr) {
-      return {CallVerdict::confirm, "\"confirm_destructive\" is on and its annotations are unknown"};
-    }
+  if (tool != nullptr) {
     auto hints = tool_hints(*tool);
-    if (!hints.read_only && hints.destructive) {
-      bool annotated = tool->contains("annotations") && (*tool)["annotations"].is_object() &&
-                       (*tool)["annotations"].contains("destructiveHint");
-      return {CallVerdict::confirm, annotated ? "the server marks it destructive (destructiveHint)"
-                                              : "the server does not mark it read-only or non-destructive "
-                                                "(MCP treats such tools as possibly destructive)"};
+    if (!hints.annotated) {
+      if (policy.unannotated == Unannotated::confirm) {
+        return {CallVerdict::confirm, "the server does not annotate it and \"unannotated\" is \"confirm\""};
+      }
+      if (policy.unannotated == Unannotated::non_destructive) {
+        return {};
+      }
     }
+    if (policy.confirm_destructive && !hints.read_only && hints.destructive) {
+      bool marked = tool->contains("annotations") && (*tool)["annotations"].is_object() &&
+                    (*tool)["annotations"].contains("destructiveHint");
+      return {CallVerdict::confirm, marked ? "the server marks it destructive (destructiveHint)"
+                                           : "the server does not mark it read-only or non-destructive "
+                                             "(MCP treats such tools as possibly destructive)"};
+    }
+    return {};
+  }
+  // The definition is unknown (not in the last list): ask whenever annotations could have mattered.
+  if (policy.confirm_destructive || policy.unannotated == Unannotated::confirm) {
+    return {CallVerdict::confirm, "its annotations are unknown (the server has not listed it)"};
   }
   return {};
 }

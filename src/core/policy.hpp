@@ -7,25 +7,38 @@
 //   "confirm_destructive": true calls to tools that may be destructive need the user's yes
 // A tool "may be destructive" as MCP defines it: not readOnlyHint: true, and destructiveHint not
 // false (the spec's default for destructiveHint is true). allow/deny (ToolFilter) still apply first.
+//   "unannotated": how to treat a tool the server does not annotate (neither readOnlyHint nor
+//                  destructiveHint): "destructive" (default, MCP's own defaults: asked about under
+//                  confirm_destructive), "confirm" (always asked about), "non_destructive" (never
+//                  asked about by confirm_destructive; still hidden by read_only, which needs a
+//                  readOnlyHint: true).
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace bridge::core {
 
+enum class Unannotated { destructive, confirm, non_destructive };
+
 struct SafetyPolicy {
   std::vector<std::string> confirm; // globs on the upstream's own tool names
   bool confirm_destructive = false;
   bool read_only = false;
+  Unannotated unannotated = Unannotated::destructive;
 };
+
+// "destructive", "confirm", "non_destructive"; nullopt for anything else.
+std::optional<Unannotated> parse_unannotated(std::string_view text);
 
 // What the tool's annotations say (missing annotations: the spec's defaults).
 struct ToolHints {
   bool read_only = false;   // readOnlyHint, default false
   bool destructive = true;  // destructiveHint, default true; meaningful only when not read-only
+  bool annotated = false;   // either hint is given as a boolean
 };
 ToolHints tool_hints(const nlohmann::json& tool);
 

@@ -114,6 +114,9 @@ private:
     nlohmann::json server_info = nlohmann::json::object();
     std::string protocol_version;
     std::string tools_list_failure; // why its last tools/list failed ("" when it did not)
+    // Per list ("tools", "prompts", …): the newest fetch. A list_changed during a fetch starts
+    // another; an older fetch that answers later is dropped, so it cannot bring back a stale list.
+    std::map<std::string, std::uint64_t, std::less<>> list_generation;
   };
 
   struct Pending {
@@ -223,8 +226,8 @@ private:
   void send_internal(std::size_t upstream, const std::string& method, nlohmann::json params,
                      std::function<void(const nlohmann::json& result)> on_result,
                      std::function<void(const Error&)> on_failure);
-  void fetch_list(std::size_t upstream, const std::string& method, const std::string& key, std::string cursor,
-                  std::vector<nlohmann::json> so_far, int pages);
+  void fetch_list(std::size_t upstream, const std::string& method, const std::string& key, std::uint64_t generation,
+                  std::string cursor, std::vector<nlohmann::json> so_far, int pages);
   void list_finished(std::size_t upstream);
   void refresh_lists(std::size_t upstream, bool tools, bool prompts, bool resources);
   void mark_failed(std::size_t upstream, const Error& error);

@@ -2,6 +2,7 @@
 // hold a call until the user says yes (elicitation/create to the AI client) or refuse it with the
 // way to allow it, and every tool call ends in one audit record (never argument values).
 
+#include "core/display_text.hpp"
 #include "core/jsonrpc.hpp"
 #include "core/policy.hpp"
 #include "core/router.hpp"
@@ -16,14 +17,6 @@ using nlohmann::json;
 const char* phase_name(int phase) {
   static const char* names[] = {"idle", "connecting", "ready", "failed"};
   return names[phase];
-}
-
-std::string shortened(std::string text, std::size_t limit) {
-  if (text.size() > limit) {
-    text.resize(limit);
-    text += "…";
-  }
-  return text;
 }
 
 } // namespace
@@ -105,7 +98,9 @@ bool Router::hold_for_confirmation(std::string& text, const Envelope& envelope, 
   if (envelope.params) {
     json params = json::parse(envelope.params->in(text), nullptr, false);
     if (params.is_object() && params.contains("arguments")) {
-      arguments = shortened(params["arguments"].dump(), 600);
+      // Exactly what will be sent, whole and folded (not cut): a confirmation that hides the
+      // tail of a list of user IDs is no confirmation.
+      arguments = params["arguments"].dump(2, ' ', false, json::error_handler_t::replace);
     }
   }
   std::uint64_t id = m_next_relay_id++;
@@ -129,8 +124,9 @@ bool Router::hold_for_confirmation(std::string& text, const Envelope& envelope, 
   });
   m_confirmations.emplace(id, std::move(confirmation));
   json params = {
-      {"message", "Run " + label + " on " + where + "? " + "mcp-bridge asks because " + decision.reason +
-                      ".\nArguments: " + arguments},
+      {"message", fold_lines("Run " + label + " on " + where + "? " + "mcp-bridge asks because " +
+                                 decision.reason + ".\nArguments:\n" + arguments,
+                             100)},
       {"requestedSchema",
        {{"type", "object"},
         {"properties",

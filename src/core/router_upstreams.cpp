@@ -245,7 +245,7 @@ void Router::refresh_lists(std::size_t index, bool tools, bool prompts, bool res
   for (const auto& spec : specs) {
     if (spec.wanted && caps.contains(spec.capability)) {
       ++upstream.lists_outstanding;
-      fetch_list(index, spec.method, spec.key, "", {}, 0);
+      fetch_list(index, spec.method, spec.key, ++upstream.list_generation[spec.key], "", {}, 0);
     }
   }
   if (upstream.lists_outstanding == 0) {
@@ -253,13 +253,20 @@ void Router::refresh_lists(std::size_t index, bool tools, bool prompts, bool res
   }
 }
 
-void Router::fetch_list(std::size_t index, const std::string& method, const std::string& key, std::string cursor,
-                        std::vector<json> so_far, int pages) {
+void Router::fetch_list(std::size_t index, const std::string& method, const std::string& key, std::uint64_t generation,
+                        std::string cursor, std::vector<json> so_far, int pages) {
   json params = cursor.empty() ? json::object() : json{{"cursor", cursor}};
   auto collected = std::make_shared<std::vector<json>>(std::move(so_far));
+  // A newer fetch of the same list started meanwhile (list_changed, a reconnect): its answer
+  // describes a later state, whatever order the two arrive in.
+  auto superseded = [this, index, key, generation] { return m_upstreams[index].list_generation[key] != generation; };
   send_internal(
       index, method, params,
-      [this, index, method, key, collected, pages](const json& result) {
+      [this, index, method, key, generation, collected, pages, superseded](const json& result) {
+        if (superseded()) {
+          list_finished(index);
+          return;
+        }
         auto items = result.find(key);
         if (items != result.end() && items->is_array()) {
           for (const auto& item : *items) {
@@ -268,7 +275,7 @@ void Router::fetch_list(std::size_t index, const std::string& method, const std:
         }
         auto next = result.find("nextCursor");
         if (next != result.end() && next->is_string() && !next->get<std::string>().empty() && pages + 1 < k_max_list_pages) {
-          fetch_list(index, method, key, next->get<std::string>(), std::move(*collected), pages + 1);
+          fetch_list(index, method, key, generation, next->get<std::string>(), std::move(*collected), pages + 1);
           return;
         }
         auto& source = m_upstreams[index].source;
@@ -284,7 +291,11 @@ void Router::fetch_list(std::size_t index, const std::string& method, const std:
         }
         list_finished(index);
       },
-      [this, index, method](const Error& error) {
+      [this, index, method, superseded](const Error& error) {
+        if (superseded()) {
+          list_finished(index);
+          return;
+        }
         spdlog::warn("{}: {} failed: {}", m_upstreams[index].config.name, method, error.message);
         if (method == "tools/list") {
           m_upstreams[index].tools_list_failure = error.message;

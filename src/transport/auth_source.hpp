@@ -14,6 +14,10 @@ namespace bridge::transport {
 class AuthSource {
 public:
   virtual ~AuthSource() = default;
+  // Gets ready for authorization() without blocking the loop thread (a keychain read runs on a
+  // worker) and calls `ready` on the loop thread when done, successful or not. Called before the
+  // first connect (auth/prepared_link.hpp); the default has nothing to read.
+  virtual void prepare(std::function<void()> ready) { ready(); }
   // The Authorization header value for the next request ("Bearer …"), nullopt for none, or an
   // Error (kind auth) when credentials are needed but missing — with the remedy in its message.
   virtual core::Result<std::optional<std::string>> authorization() = 0;

@@ -42,7 +42,12 @@ test("presets: jumpcloud (admin and an MSP child org side by side) and mcpjungle
   assert.equal(config.servers.jumpcloud.url, "https://mcp.jumpcloud.com/v1");
   assert.equal(config.servers.jumpcloud.prefix, "jc_admin_");
   assert.equal(config.servers.jumpcloud.auth, "oauth");
-  assert.ok(config.servers.jumpcloud.confirm.includes("device_erase"));
+  // JumpCloud's documented tools (FACTS.md) that erase, lock, restart, update, suspend or take away
+  // access; the read-only ones and the additive ones (unlock, invitation e-mails) are not asked about.
+  assert.deepEqual(config.servers.jumpcloud.confirm.slice().sort(), [
+    "device_erase", "device_lock", "device_restart", "device_shutdown", "device_update",
+    "user_force_password_reset", "user_remove_mfa_requirement", "user_resetmfa", "user_suspend",
+  ]);
   assert.equal(config.servers.acme.prefix, "jc_acme_");
   assert.equal(config.servers.acme.organizationID, "5f1e0123");
   assert.equal(config.servers.mcpjungle.url, "http://localhost:8080/v0/groups/claude-tools/mcp");

@@ -6,7 +6,8 @@
 //   a new upstream session gets the old one's log level and resource subscriptions again;
 //   SIGTERM ends the upstream sessions; a non-blocking stdin/stdout is not the client leaving;
 //   a large result that trickles in holds up no other answer;
-//   `bridge install` from a Homebrew Cellar writes the stable path.
+//   `bridge install` from a Homebrew Cellar writes the stable path;
+//   overlapping list refreshes (two list_changed, the older answer arriving last) end with the newest list.
 //   BRIDGE_BIN=/abs/path/to/bridge node --test --test-concurrency=1 integration/hotpath.test.mjs
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -291,4 +292,24 @@ test("a client that stops reading: the bridge stops taking the result from the u
   const r = await big;
   assert.equal(textOf(r.result).length, bytes);
   assert.equal(textOf(await bridge.callTool("f_echo", { text: "after" })), "after");
+});
+
+test("overlapping tools/list refreshes: the older answer arriving last does not bring back the old list", T, async (t) => {
+  // A raw (non-SDK) peer whose tool set changes twice, 300 ms apart; the list asked after the first
+  // change is answered 1 s late, after the list asked after the second.
+  const raw = await startPeer("raw-server", ["--shape", "go-json", "--name", "raw"], { t });
+  const bridge = await startBridge({ config: { servers: { raw: plainEntry(raw, "raw_") } }, t });
+  await bridge.initialize();
+  await bridge.waitForTools(hasAll("raw_reshuffle"));
+  assert.equal(textOf(await bridge.callTool("raw_reshuffle", {})), "reshuffled");
+  await bridge.waitForTools(hasAll("raw_version_2"), { timeoutMs: 5000, what: "raw_version_2" });
+  // Past the late answer (1 s after the first list went out), the list is still the newest.
+  await sleep(1500);
+  const lists = (await raw.state()).log.filter((e) => e.rpc === "tools/list").length;
+  assert.ok(lists >= 3, `the peer answered the initial list and both refreshes (${lists})`);
+  const r = await bridge.request("tools/list", {});
+  const names = r.result.tools.map((tool) => tool.name);
+  assert.ok(names.includes("raw_version_2"), names.join(", "));
+  assert.ok(!names.includes("raw_version_1"), `the stale list came back: ${names.join(", ")}`);
+  await bridge.close();
 });

@@ -21,6 +21,9 @@ async function callExpectingQuestion(bridge, name, args) {
   return { question, response };
 }
 
+// The question folds long lines onto "  ↪ " continuation lines; this gives back the text.
+const unfold = (message) => message.replace(/\n {2}\u21aa /g, "");
+
 test("read_only: only readOnlyHint tools are listed, the others cannot be called", T, async (t) => {
   const admin = await startPeer("admin-server", [], { t });
   const bridge = await startBridge({ config: { servers: { adm: { url: admin.url, prefix: "adm_", read_only: true } } }, t });
@@ -71,7 +74,7 @@ test("confirm_destructive through elicitation: declined is not run, accepted is 
 
   // No annotations at all: MCP's defaults say possibly destructive, so it asks too.
   ({ question, response } = await callExpectingQuestion(bridge, "adm_restart_thing", {}));
-  assert.match(question.params.message, /does not mark it read-only or non-destructive/);
+  assert.match(unfold(question.params.message), /does not mark it read-only or non-destructive/);
   bridge.send({ jsonrpc: "2.0", id: question.id, result: { action: "cancel" } });
   assertToolError(await response, "dismissed");
 
@@ -80,6 +83,36 @@ test("confirm_destructive through elicitation: declined is not run, accepted is 
   assert.equal(textOf(await bridge.callTool("adm_users_list")), "users: ada, grace");
   assert.equal(textOf(await bridge.callTool("adm_user_add_mfa", { id: "ada" })), "mfa added for ada");
   assert.ok(!bridge.messages.slice(from).some((m) => m.method === "elicitation/create"), "no question for safe tools");
+  await bridge.close();
+});
+
+test("the question shows the whole arguments, folded; \"unannotated\": \"confirm\" asks for tools without annotations", T, async (t) => {
+  const admin = await startPeer("admin-server", [], { t });
+  const bridge = await startBridge({
+    config: { servers: { adm: { url: admin.url, prefix: "adm_", unannotated: "confirm" } } },
+    autoReply: false,
+    t,
+  });
+  await bridge.initialize(ELICIT);
+  await bridge.waitForTools(hasAll("adm_restart_thing", "adm_device_erase"));
+
+  // 2000 characters of IDs with the one that matters last: a question cut at 600 would hide it.
+  const id = "d".repeat(2000) + "-LAST-ONE";
+  const { question, response } = await callExpectingQuestion(bridge, "adm_restart_thing", { id });
+  assert.match(unfold(question.params.message), /"unannotated" is "confirm"/);
+  const lines = question.params.message.split("\n");
+  assert.ok(lines.every((line) => line.length <= 110), "long lines are folded");
+  const unfolded = unfold(question.params.message);
+  assert.ok(unfolded.includes(JSON.stringify(id)), "every character of the arguments is shown");
+  assert.match(unfolded, /-LAST-ONE/);
+  bridge.send({ jsonrpc: "2.0", id: question.id, result: { action: "accept", content: { confirm: true } } });
+  assert.equal(textOf((await response).result), `restarted ${id}`);
+
+  // Annotated tools follow their annotations: destructiveHint without confirm_destructive runs.
+  const from = bridge.messages.length;
+  assert.equal(textOf(await bridge.callTool("adm_device_erase", { id: "x" })), "erased device x");
+  assert.ok(!bridge.messages.slice(from).some((m) => m.method === "elicitation/create"));
+  assert.deepEqual(await calls(admin), [`called restart_thing ${id}`, "called device_erase x"]);
   await bridge.close();
 });
 

@@ -25,7 +25,10 @@
 //   -32000), tool_error (isError: true), notify (a notifications/message before the result, on
 //   the reply stream of SSE shapes; JSON shapes just answer), announce (adds late_tool, then
 //   notifications/tools/list_changed on the GET stream), trickle {bytes, ms} (a text of `bytes`
-//   bytes whose reply is sent in 20 slices spread over `ms` milliseconds: a result that trickles).
+//   bytes whose reply is sent in 20 slices spread over `ms` milliseconds: a result that trickles),
+//   reshuffle (the tool set changes twice, 300 ms apart, each time with list_changed: tools/list
+//   then lists version_1, later version_2; a tools/list that meets version_1 is answered only
+//   after 1 s, so the older answer arrives after the newer one, as under a slow gateway).
 // Every response echoes the request's id token byte for byte, as the client wrote it.
 // Test endpoints (loopback only): GET /_test/state (counters, last headers), POST /_test/expire
 //   (alias /_test/expire-sessions, what the harness's expireSessions() calls): forget every
@@ -209,6 +212,7 @@ const TOOLS = [
   { name: "tool_error", description: "Answers with isError: true", inputSchema: { type: "object", properties: {} } },
   { name: "notify", description: "Logs a message, then answers", inputSchema: { type: "object", properties: {} } },
   { name: "announce", description: "Adds late_tool (tools/list_changed)", inputSchema: { type: "object", properties: {} } },
+  { name: "reshuffle", description: "Changes the tool set twice (list_changed each time)", inputSchema: { type: "object", properties: {} } },
   { name: "trickle", description: "A text result of `bytes` bytes, sent slowly over `ms` ms",
     inputSchema: { type: "object", properties: { bytes: { type: "integer", minimum: 0 }, ms: { type: "integer", minimum: 0 } }, required: ["bytes", "ms"] } },
 ];
@@ -237,6 +241,7 @@ function answer(session, msg, notify) {
       const tools = session.lateTool ? [...TOOLS, LATE_TOOL] : [...TOOLS];
       const padding = Number(args["list-padding"]);
       if (padding > 0) tools[0] = { ...tools[0], description: tools[0].description + " " + "p".repeat(padding) };
+      if (session.version) tools.push({ name: `version_${session.version}`, description: "Marks the tool set's version", inputSchema: { type: "object", properties: {} } });
       return { result: { tools } };
     }
     case "tools/call":
@@ -263,6 +268,14 @@ function answer(session, msg, notify) {
       // After the result, as a server whose tool set changed would.
       setTimeout(() => toGetStream(session, { jsonrpc: "2.0", method: "notifications/tools/list_changed" }), 20);
       return { result: text("announced") };
+    case "reshuffle":
+      session.version = 1;
+      setTimeout(() => toGetStream(session, { jsonrpc: "2.0", method: "notifications/tools/list_changed" }), 20);
+      setTimeout(() => {
+        session.version = 2;
+        toGetStream(session, { jsonrpc: "2.0", method: "notifications/tools/list_changed" });
+      }, 300);
+      return { result: text("reshuffled") };
     case "late_tool":
       if (session.lateTool) return { result: text("late") };
   }
@@ -363,8 +376,11 @@ async function handlePost(req, res, entry) {
     next();
   };
 
+  // reshuffle's first list: answered late, with what the tool set was when it was asked.
+  const late = msg.method === "tools/list" && session.version === 1 ? () => new Promise((r) => setTimeout(r, 1000)) : null;
   if (shape.kind === "json") {
     const body = Buffer.from(withRawId(shape.body, rawId)(reply(answer(session, msg, () => {}))), "utf8");
+    if (late) await late();
     // Go's net/http sets Content-Length when the handler's whole output fits its 2 KB buffer,
     // and sends chunked otherwise.
     const h = { "Content-Type": "application/json", ...sessionHeader };
@@ -374,10 +390,11 @@ async function handlePost(req, res, entry) {
     return;
   }
 
-  writeHead(res, shape.status ?? 200, { ...sseHeaders, "Content-Type": shape.contentType ?? "text/event-stream", ...sessionHeader });
-  if (shape.opener) res.write(shape.opener());
   const notes = [];
   const r = answer(session, msg, (m) => notes.push(m));
+  if (late) await late();
+  writeHead(res, shape.status ?? 200, { ...sseHeaders, "Content-Type": shape.contentType ?? "text/event-stream", ...sessionHeader });
+  if (shape.opener) res.write(shape.opener());
   for (const m of notes) res.write(shape.event(m));
   if (shape.keepAlive) res.write(shape.keepAlive);
   finish(withRawId(shape.event, rawId)(reply(r)));

@@ -70,6 +70,8 @@ TEST_CASE("errors name the file, the field and the fix", "[config]") {
   CHECK(message_has(parse(R"({"servers": {"a": {"url": "http://localhost/", "oauth": {"grant": "password"}}}})"),
                     "servers.a.oauth.grant"));
   CHECK(message_has(parse(R"({"token_store": "cloud"})"), "token_store"));
+  CHECK(message_has(parse(R"({"servers": {"a": {"url": "http://localhost/", "unannotated": "ask"}}})"),
+                    "servers.a.unannotated: must be \"destructive\", \"confirm\" or \"non_destructive\""));
   // A number too large for a double is nlohmann's out_of_range, not parse_error (found by fuzz_config).
   CHECK(message_has(parse(R"({"page_size": 1e999})"), "not valid JSON"));
 }
@@ -132,7 +134,7 @@ TEST_CASE("glob filters", "[config]") {
 
 TEST_CASE("safety fields: confirm globs, confirm_destructive, read_only; audit_log at the top", "[config]") {
   auto config = parse(R"({"audit_log": true, "servers": {"jc": {"url": "https://a/",
-      "confirm": ["device_*", "user_suspend"], "confirm_destructive": true, "read_only": false}}})");
+      "confirm": ["device_*", "user_suspend"], "confirm_destructive": true, "read_only": false, "unannotated": "confirm"}}})");
   REQUIRE(config.ok());
   CHECK(config->audit_log);
   CHECK(config->warnings.empty());
@@ -140,12 +142,14 @@ TEST_CASE("safety fields: confirm globs, confirm_destructive, read_only; audit_l
   CHECK(safety.confirm == std::vector<std::string>{"device_*", "user_suspend"});
   CHECK(safety.confirm_destructive);
   CHECK_FALSE(safety.read_only);
+  CHECK(safety.unannotated == bridge::core::Unannotated::confirm);
 
   auto defaults = parse(R"({"servers": {"jc": {"url": "https://a/"}}})");
   REQUIRE(defaults.ok());
   CHECK_FALSE(defaults->audit_log);
   CHECK(defaults->servers[0].safety.confirm.empty());
   CHECK_FALSE(defaults->servers[0].safety.confirm_destructive);
+  CHECK(defaults->servers[0].safety.unannotated == bridge::core::Unannotated::destructive);
 
   auto wrong = parse(R"({"servers": {"jc": {"url": "https://a/", "read_only": "yes"}}})");
   REQUIRE_FALSE(wrong.ok());

@@ -71,6 +71,100 @@ TEST_CASE("confirm_destructive follows destructiveHint and readOnlyHint", "[poli
   CHECK(decide_call(policy, "odd", &odd).verdict == CallVerdict::allow);
 }
 
+TEST_CASE("unannotated: the user's setting decides for tools the server does not annotate", "[policy]") {
+  auto bare = tool("new_tool");
+  auto malformed = tool("odd_tool", {{"readOnlyHint", "no"}}); // not a boolean: not an annotation
+  auto erase = tool("device_erase", {{"destructiveHint", true}});
+  auto list = tool("devices_list", {{"readOnlyHint", true}});
+  CHECK_FALSE(tool_hints(bare).annotated);
+  CHECK_FALSE(tool_hints(malformed).annotated);
+  CHECK(tool_hints(erase).annotated);
+
+  SafetyPolicy policy; // default "destructive": MCP's defaults, asked only under confirm_destructive
+  CHECK(decide_call(policy, "new_tool", &bare).verdict == CallVerdict::allow);
+  policy.confirm_destructive = true;
+  CHECK(decide_call(policy, "new_tool", &bare).verdict == CallVerdict::confirm);
+
+  policy = SafetyPolicy{};
+  policy.unannotated = Unannotated::confirm; // asked even without confirm_destructive
+  auto decision = decide_call(policy, "new_tool", &bare);
+  CHECK(decision.verdict == CallVerdict::confirm);
+  CHECK(decision.reason.find("\"unannotated\"") != std::string::npos);
+  CHECK(decide_call(policy, "odd_tool", &malformed).verdict == CallVerdict::confirm);
+  CHECK(decide_call(policy, "device_erase", &erase).verdict == CallVerdict::allow); // annotated: setting unused
+  CHECK(decide_call(policy, "devices_list", &list).verdict == CallVerdict::allow);
+  CHECK(decide_call(policy, "unlisted", nullptr).verdict == CallVerdict::confirm);
+
+  policy = SafetyPolicy{};
+  policy.confirm_destructive = true;
+  policy.unannotated = Unannotated::non_destructive; // trusted: only marked tools are asked about
+  CHECK(decide_call(policy, "new_tool", &bare).verdict == CallVerdict::allow);
+  CHECK(decide_call(policy, "device_erase", &erase).verdict == CallVerdict::confirm);
+  policy.confirm = {"new_*"}; // explicit confirm globs still win
+  CHECK(decide_call(policy, "new_tool", &bare).verdict == CallVerdict::confirm);
+  policy.read_only = true; // read_only still needs readOnlyHint: true
+  CHECK_FALSE(policy_exposes(policy, bare));
+
+  CHECK(parse_unannotated("confirm") == Unannotated::confirm);
+  CHECK(parse_unannotated("destructive") == Unannotated::destructive);
+  CHECK(parse_unannotated("non_destructive") == Unannotated::non_destructive);
+  CHECK_FALSE(parse_unannotated("yes").has_value());
+}
+
+#include "cli/jumpcloud_tools.hpp"
+#include "cli/presets.hpp"
+
+#include <algorithm>
+#include <set>
+
+TEST_CASE("jumpcloud preset: confirm exactly the documented tools that erase or take away access", "[policy]") {
+  const auto& documented = bridge::cli::jumpcloud_documented_tools();
+  CHECK(documented.size() == 26); // FACTS.md: "Tools (26)"
+  std::set<std::string_view> names;
+  for (const auto& t : documented) {
+    CHECK(names.insert(t.name).second); // no duplicates
+  }
+  const auto& confirmed = bridge::cli::jumpcloud_confirm_tools();
+  for (const auto& name : confirmed) {
+    CHECK(names.count(name) == 1); // nothing JumpCloud does not offer
+  }
+  for (const char* must : {"device_erase", "device_lock", "device_restart", "device_shutdown", "device_update",
+                           "user_suspend", "user_resetmfa", "user_remove_mfa_requirement", "user_force_password_reset"}) {
+    CHECK(std::count(confirmed.begin(), confirmed.end(), must) == 1);
+  }
+  for (const char* read : {"users_list", "devices_list", "user_get", "search_api", "di_events_get"}) {
+    CHECK(std::count(confirmed.begin(), confirmed.end(), read) == 0);
+  }
+}
+
+#include "core/display_text.hpp"
+
+TEST_CASE("fold_lines keeps every byte, breaks long lines, never inside a UTF-8 character", "[policy]") {
+  CHECK(fold_lines("short", 10) == "short");
+  CHECK(fold_lines("", 10).empty());
+  CHECK(fold_lines("a\n\nb", 10) == "a\n\nb");
+  CHECK(fold_lines("abcdefghij", 4) == "abcd\n  \u21aa efgh\n  \u21aa ij");
+  // Prose breaks after a space (kept on the line) when one is in the second half of the width.
+  CHECK(fold_lines("run this tool now", 10) == "run this \n  \u21aa tool now");
+  CHECK(fold_lines("a bcdefghijkl", 6) == "a bcde\n  \u21aa fghijk\n  \u21aa l");
+  // "é" is two bytes; a width of 2 after "a" must not split it.
+  std::string folded = fold_lines("a\u00e9b", 2);
+  CHECK(folded == "a\n  \u21aa \u00e9\n  \u21aa b");
+  // Every original byte is there once the markers are removed.
+  std::string text(5000, 'x');
+  text += "\nend";
+  std::string joined = fold_lines(text, 100);
+  std::string stripped;
+  for (std::size_t i = 0; i < joined.size(); ++i) {
+    if (joined.compare(i, 7, "\n  \u21aa ") == 0) {
+      i += 6;
+      continue;
+    }
+    stripped += joined[i];
+  }
+  CHECK(stripped == text);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The router's policy hooks, against in-process fakes of its seams.
 

@@ -59,13 +59,6 @@ TEST_CASE("BROWSER lists are split into argv without a shell", "[platform][brows
 
 namespace {
 
-std::string read_all(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 // A fake browser: records its argument count, each argument on its own line, and where its
 // stdout points; prints to stdout (which must go to /dev/null, not to our protocol pipe).
 std::filesystem::path write_fake_browser(const std::filesystem::path& dir) {
@@ -98,10 +91,10 @@ TEST_CASE("$BROWSER gets the URL as exactly one argument", "[platform][browser]"
     bridge::test::ScopedEnv browser("BROWSER", "/nonexistent/browser:" + script.string());
     REQUIRE(open_browser(url).ok());
   }
-  CHECK(read_all(dir.path() / "argc") == "1");
-  CHECK(read_all(dir.path() / "argv") == url + "\n");
+  CHECK(bridge::test::read_all(dir.path() / "argc") == "1");
+  CHECK(bridge::test::read_all(dir.path() / "argv") == url + "\n");
 #ifdef __linux__
-  CHECK(read_all(dir.path() / "stdout") == "/dev/null\n");
+  CHECK(bridge::test::read_all(dir.path() / "stdout") == "/dev/null\n");
 #endif
 }
 

@@ -21,17 +21,7 @@
 using namespace bridge::platform;
 using bridge::test::ScopedEnv;
 using bridge::test::TempDir;
-
-namespace {
-
-std::string read_all(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-} // namespace
+using bridge::test::read_all;
 
 TEST_CASE("file store round trip, overwrite, erase and missing keys", "[platform][file_store]") {
   TempDir dir;

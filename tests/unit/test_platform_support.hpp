@@ -4,8 +4,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <string>
 
 namespace bridge::test {
@@ -60,5 +62,13 @@ public:
 private:
   std::filesystem::path m_path;
 };
+
+// A whole file's bytes ("" when it cannot be read).
+inline std::string read_all(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
 
 } // namespace bridge::test
