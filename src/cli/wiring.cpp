@@ -2,6 +2,8 @@
 
 #include "auth/oauth_source.hpp"
 #include "auth/prepared_link.hpp"
+#include "auth/referenced_headers.hpp"
+#include "auth/references.hpp"
 #include "auth/static_token.hpp"
 #include "auth/token_store.hpp"
 #include "cli/catalog_saver.hpp"
@@ -42,7 +44,6 @@ std::shared_ptr<transport::AuthSource> make_auth(const core::ServerConfig& serve
 
 std::unique_ptr<core::UpstreamLink> make_link(transport::EventLoop& loop, const core::ServerConfig& server,
                                               core::UpstreamListener& listener, std::size_t index,
-                                              const std::shared_ptr<auth::ReferenceResolver>& resolver,
                                               platform::StorePreference preference, bool background_login) {
   transport::StreamableHttpOptions options;
   options.name = server.name;
@@ -54,18 +55,27 @@ std::unique_ptr<core::UpstreamLink> make_link(transport::EventLoop& loop, const 
   options.allow_http_redirects = url && url->scheme == "http";
   options.auth = make_auth(server, loop, preference, background_login);
   auto oauth = std::dynamic_pointer_cast<auth::OAuthSource>(options.auth);
+  transport::HeaderList referenced;
   for (const auto& [name, value] : server.headers) {
-    auto resolved = resolver->resolve(value, "servers." + server.name + ".headers." + name);
-    if (!resolved) {
-      // The upstream cannot be reached as configured: it fails alone, with this reason.
-      options.auth = std::make_shared<auth::UnavailableAuth>(resolved.error());
-      break;
+    if (auth::ReferenceResolver::has_reference(value)) {
+      referenced.emplace_back(name, value);
+    } else {
+      options.headers.emplace_back(name, value);
     }
-    options.headers.emplace_back(name, std::move(*resolved));
+  }
+  // Set once the link exists; the headers arrive later, on the loop thread.
+  auto http = std::make_shared<transport::StreamableHttpLink*>(nullptr);
+  if (!referenced.empty()) {
+    // Read on a worker before the first connect (a keychain may be slow); an unreadable one makes
+    // this upstream fail alone, with the reason.
+    options.auth = std::make_shared<auth::ReferencedHeaders>(
+        server.name, std::move(referenced), preference, options.auth,
+        [http](transport::HeaderList resolved) { (*http)->add_headers(std::move(resolved)); }, loop);
   }
   auto auth = options.auth;
-  std::unique_ptr<core::UpstreamLink> link =
-      std::make_unique<transport::StreamableHttpLink>(loop, std::move(options), listener, index);
+  auto http_link = std::make_unique<transport::StreamableHttpLink>(loop, std::move(options), listener, index);
+  *http = http_link.get();
+  std::unique_ptr<core::UpstreamLink> link = std::move(http_link);
   if (auth) {
     // The first connect waits for the credentials, read off the loop thread.
     link = std::make_unique<auth::PreparedLink>(std::move(link), std::move(auth));
@@ -124,9 +134,8 @@ Bridge build_bridge(const core::Config& config, transport::EventLoop& loop, core
       bridge.router->preload_catalog(*snapshot);
     }
   }
-  bridge.resolver = std::make_shared<auth::ReferenceResolver>(store_preference(config));
   for (std::size_t i = 0; i < bridge.servers.size(); ++i) {
-    bridge.router->set_link(i, make_link(loop, bridge.servers[i], *bridge.router, i, bridge.resolver,
+    bridge.router->set_link(i, make_link(loop, bridge.servers[i], *bridge.router, i,
                                          store_preference(config), background_login));
   }
   return bridge;

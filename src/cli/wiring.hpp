@@ -4,8 +4,8 @@
 // upstream, each with its auth source. `bridge serve` wires it to stdio; `bridge tools` and
 // `bridge call` drive the same router from the terminal, so every path goes through one code.
 
-#include "auth/references.hpp"
 #include "core/config.hpp"
+#include "platform/secret_store.hpp"
 #include "core/router.hpp"
 #include "transport/event_loop.hpp"
 
@@ -16,7 +16,6 @@ namespace bridge::cli {
 
 struct Bridge {
   std::vector<core::ServerConfig> servers; // the enabled ones, in config order (router indices)
-  std::shared_ptr<auth::ReferenceResolver> resolver;
   std::unique_ptr<core::Router> router;
 };
 

@@ -561,4 +561,10 @@ core::Error StreamableHttpLink::http_error(const HttpResponseHead& head, const s
   return core::make_error(kind, "the server answered " + reason);
 }
 
+void StreamableHttpLink::add_headers(HeaderList headers) {
+  for (auto& header : headers) {
+    m_options.headers.push_back(std::move(header));
+  }
+}
+
 } // namespace bridge::transport

@@ -72,6 +72,9 @@ public:
   void send_request(std::uint64_t id, std::string text) override;
   void send_message(std::string text) override;
   void shutdown(std::function<void()> done) override;
+  // Headers read after construction (config references resolved on a worker, before the first
+  // connect): sent with every request from then on.
+  void add_headers(HeaderList headers);
 
   struct Exchange; // one HTTP exchange and its reply stream (streamable_http_exchange.hpp)
 

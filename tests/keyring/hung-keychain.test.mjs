@@ -14,6 +14,7 @@ import { execFileSync } from "node:child_process";
 import { startPeer, startBridge, runBridge, tempHome, textOf, allText } from "../integration/lib/harness.mjs";
 
 const API_KEY = "jca_hungKeychain0123456789abcdef";
+const HEADER_KEY = "jca_hungHeader0123456789abcdef";
 const ORG = "org-hung-keychain";
 
 const busEnv = {};
@@ -34,16 +35,20 @@ test("a frozen keychain delays only the upstream whose token is in it", { timeou
   assert.ok(busEnv.DBUS_SESSION_BUS_ADDRESS, "run me inside tests/keyring/run-with-keyring.sh");
   const home = await tempHome({ t });
   const bearer = await startPeer("bearer-org-server", ["--token", API_KEY, "--org", ORG], { t });
+  const viaHeader = await startPeer("bearer-org-server", ["--token", HEADER_KEY, "--org", ORG], { t });
   const plain = await startPeer("json-server", [], { t });
   const config = {
     servers: {
       jc: { url: bearer.url, prefix: "jc_", organizationID: ORG, auth: "token", token: "${keychain:jc}" },
+      hdr: { url: viaHeader.url, prefix: "hdr_", organizationID: ORG, headers: { Authorization: "Bearer ${keychain:hdr}" } },
       plain: { url: plain.url, prefix: "plain_" },
     },
   };
   const env = { ...busEnv };
-  const set = await runBridge({ config, home, t, args: ["token", "set", "jc"], env, stdin: API_KEY + "\n" });
-  assert.equal(set.code, 0, set.stderr);
+  for (const [name, secret] of [["jc", API_KEY], ["hdr", HEADER_KEY]]) {
+    const set = await runBridge({ config, home, t, args: ["token", "set", name], env, stdin: secret + "\n" });
+    assert.equal(set.code, 0, set.stderr);
+  }
 
   const daemon = secretServicePid();
   process.kill(daemon, "SIGSTOP");
@@ -67,9 +72,11 @@ test("a frozen keychain delays only the upstream whose token is in it", { timeou
   assert.doesNotMatch(bridge.stderr(), /did not answer within/, "the answer did not wait for the keychain");
   thaw();
 
-  await bridge.waitForTools((tools) => tools.some((x) => x.name === "jc_echo"));
+  await bridge.waitForTools((tools) => ["jc_echo", "hdr_echo"].every((n) => tools.some((x) => x.name === n)));
   assert.equal(textOf(await bridge.callTool("jc_echo", { message: "token read after the thaw" })),
                "token read after the thaw");
+  assert.equal(textOf(await bridge.callTool("hdr_echo", { message: "header read after the thaw" })),
+               "header read after the thaw");
   await bridge.close();
   assert.doesNotMatch(bridge.stderr(), /no OS keychain reachable/, "the bridge did not give up on the keychain");
 });
