@@ -39,6 +39,15 @@ void SharedLogFile::rotate() {
   if (ec || size <= m_max_bytes) {
     return; // rotated by another process between our write and the lock
   }
+  // The live file moves aside first: if it cannot (on Windows, a viewer holding it open without
+  // FILE_SHARE_DELETE), nothing is shifted or deleted, so the older files are not lost one per
+  // line while the move keeps failing. The next append, from any process, creates a new file (0600).
+  auto aside = m_path;
+  aside += ".rotating";
+  std::filesystem::rename(m_path, aside, ec);
+  if (ec) {
+    return;
+  }
   std::filesystem::remove(rotated_name(m_path, m_max_files), ec);
   for (int index = m_max_files - 1; index >= 1; --index) {
     auto from = rotated_name(m_path, index);
@@ -46,8 +55,7 @@ void SharedLogFile::rotate() {
       std::filesystem::rename(from, rotated_name(m_path, index + 1), ec);
     }
   }
-  // The next append, from any process, creates a new file (0600).
-  std::filesystem::rename(m_path, rotated_name(m_path, 1), ec);
+  std::filesystem::rename(aside, rotated_name(m_path, 1), ec);
 }
 
 } // namespace bridge::platform

@@ -91,9 +91,10 @@ core::Result<std::uintmax_t> append_private_file(const std::filesystem::path& pa
   if (auto parent = ensure_parent(path); !parent) {
     return parent.error();
   }
-  // FILE_APPEND_DATA only: every write goes to the end, whoever else appends. FILE_SHARE_DELETE
+  // FILE_APPEND_DATA (no write access elsewhere): every write goes to the end, whoever else
+  // appends; FILE_READ_ATTRIBUTES for GetFileSizeEx. FILE_SHARE_DELETE
   // lets another process rotate (rename) the file while it is open here for this one write.
-  HANDLE file = CreateFileW(path.c_str(), FILE_APPEND_DATA | SYNCHRONIZE,
+  HANDLE file = CreateFileW(path.c_str(), FILE_APPEND_DATA | FILE_READ_ATTRIBUTES | SYNCHRONIZE,
                             FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_ALWAYS,
                             FILE_ATTRIBUTE_NORMAL, nullptr);
   if (file == INVALID_HANDLE_VALUE) {

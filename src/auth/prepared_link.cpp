@@ -5,10 +5,9 @@
 namespace bridge::auth {
 
 void PreparedLink::connect(const nlohmann::json& client_capabilities, const std::string& protocol_version) {
-  if (m_prepared) {
-    m_inner->connect(client_capabilities, protocol_version);
-    return;
-  }
+  // Every connect asks again: a source with good credentials answers at once, one whose last read
+  // failed (token not yet stored, keychain locked or slow) reads again, so a reconnect after
+  // `bridge token set` or an unlock succeeds without a restart.
   m_capabilities = client_capabilities; // the latest connect wins
   m_protocol_version = protocol_version;
   if (m_preparing) {
@@ -21,7 +20,6 @@ void PreparedLink::connect(const nlohmann::json& client_capabilities, const std:
       return;
     }
     m_preparing = false;
-    m_prepared = true;
     if (!m_closed) {
       m_inner->connect(m_capabilities, m_protocol_version);
     }

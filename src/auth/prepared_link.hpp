@@ -1,6 +1,6 @@
 #pragma once
 
-// Holds an upstream's first connect until its auth source is ready (the keychain read on a worker
+// Holds each connect of an upstream until its auth source is ready (the keychain read on a worker
 // thread, auth/background.hpp), so no request goes out before its credentials are known and the
 // event-loop thread never waits for the keychain.
 
@@ -24,7 +24,6 @@ private:
   std::unique_ptr<core::UpstreamLink> m_inner;
   std::shared_ptr<transport::AuthSource> m_auth;
   std::shared_ptr<bool> m_alive = std::make_shared<bool>(true); // the callback's guard
-  bool m_prepared = false;
   bool m_preparing = false;
   bool m_closed = false;
   nlohmann::json m_capabilities; // of the connect waiting for preparation

@@ -23,6 +23,7 @@ struct ReferencedHeaders::State {
     resolving = false;
     resolved = true;
     if (headers) {
+      failure.reset();
       apply(std::move(*headers));
     } else {
       failure = headers.error();
@@ -55,14 +56,16 @@ ReferencedHeaders::~ReferencedHeaders() { m_state->workers->stop(); }
 
 void ReferencedHeaders::prepare(std::function<void()> ready) {
   auto& state = *m_state;
-  if (state.resolved) {
-    if (state.inner && !state.failure) {
+  if (state.resolved && !state.failure) {
+    if (state.inner) {
       state.inner->prepare(std::move(ready));
     } else {
       ready();
     }
     return;
   }
+  // Not read yet, or the last read failed (a reference stored since, a keychain unlocked since):
+  // read again; the old failure stands until the new read answers.
   state.waiters.push_back(std::move(ready));
   if (state.resolving) {
     return;

@@ -64,7 +64,9 @@ StaticTokenAuth::StaticTokenAuth(std::string server_name, std::string token_refe
 StaticTokenAuth::~StaticTokenAuth() { m_state->workers->stop(); }
 
 void StaticTokenAuth::prepare(std::function<void()> ready) {
-  if (m_state->header) {
+  // A failed read is not kept as the answer: this connect reads again (the user may have run
+  // `bridge token set` or unlocked the keychain since).
+  if (m_state->header && *m_state->header) {
     ready();
     return;
   }

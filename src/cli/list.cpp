@@ -2,6 +2,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/support.hpp"
+#include "core/policy.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -38,6 +39,7 @@ int run_list(const GlobalOptions& global, bool as_json) {
       item["read_only"] = server.safety.read_only;
       item["confirm"] = server.safety.confirm;
       item["confirm_destructive"] = server.safety.confirm_destructive;
+      item["unannotated"] = core::unannotated_name(server.safety.unannotated);
       out.push_back(std::move(item));
     }
     std::printf("%s\n", out.dump(2).c_str());
@@ -54,7 +56,8 @@ int run_list(const GlobalOptions& global, bool as_json) {
     if (server.safety.read_only) {
       state += ", read-only";
     }
-    if (!server.safety.confirm.empty() || server.safety.confirm_destructive) {
+    if (!server.safety.confirm.empty() || server.safety.confirm_destructive ||
+        server.safety.unannotated == core::Unannotated::confirm) {
       state += ", confirms";
     }
     rows.push_back({server.name, server.prefix.empty() ? "(none)" : server.prefix, auth_name(server.auth),

@@ -49,6 +49,18 @@ std::optional<Unannotated> parse_unannotated(std::string_view text) {
   return std::nullopt;
 }
 
+std::string_view unannotated_name(Unannotated value) {
+  switch (value) {
+  case Unannotated::confirm:
+    return "confirm";
+  case Unannotated::non_destructive:
+    return "non_destructive";
+  case Unannotated::destructive:
+    break;
+  }
+  return "destructive";
+}
+
 bool policy_exposes(const SafetyPolicy& policy, const nlohmann::json& tool) {
   if (!policy.read_only) {
     return true;
@@ -59,14 +71,15 @@ bool policy_exposes(const SafetyPolicy& policy, const nlohmann::json& tool) {
 CallDecision decide_call(const SafetyPolicy& policy, std::string_view original, const nlohmann::json* tool) {
   for (const auto& glob : policy.confirm) {
     if (glob_match(glob, original)) {
-      return {CallVerdict::confirm, "it matches \"confirm\": \"" + glob + "\""};
+      return {CallVerdict::confirm, "it matches \"confirm\": \"" + glob + "\"", "remove \"" + glob + "\" from \"confirm\""};
     }
   }
   if (tool != nullptr) {
     auto hints = tool_hints(*tool);
     if (!hints.annotated) {
       if (policy.unannotated == Unannotated::confirm) {
-        return {CallVerdict::confirm, "the server does not annotate it and \"unannotated\" is \"confirm\""};
+        return {CallVerdict::confirm, "the server does not annotate it and \"unannotated\" is \"confirm\"",
+                "set \"unannotated\": \"destructive\""};
       }
       if (policy.unannotated == Unannotated::non_destructive) {
         return {};
@@ -77,13 +90,15 @@ CallDecision decide_call(const SafetyPolicy& policy, std::string_view original, 
                     (*tool)["annotations"].contains("destructiveHint");
       return {CallVerdict::confirm, marked ? "the server marks it destructive (destructiveHint)"
                                            : "the server does not mark it read-only or non-destructive "
-                                             "(MCP treats such tools as possibly destructive)"};
+                                             "(MCP treats such tools as possibly destructive)",
+              "set \"confirm_destructive\": false"};
     }
     return {};
   }
   // The definition is unknown (not in the last list): ask whenever annotations could have mattered.
   if (policy.confirm_destructive || policy.unannotated == Unannotated::confirm) {
-    return {CallVerdict::confirm, "its annotations are unknown (the server has not listed it)"};
+    return {CallVerdict::confirm, "its annotations are unknown (the server has not listed it)",
+            policy.confirm_destructive ? "set \"confirm_destructive\": false" : "set \"unannotated\": \"destructive\""};
   }
   return {};
 }

@@ -33,6 +33,7 @@ struct SafetyPolicy {
 
 // "destructive", "confirm", "non_destructive"; nullopt for anything else.
 std::optional<Unannotated> parse_unannotated(std::string_view text);
+std::string_view unannotated_name(Unannotated value); // as the config spells it
 
 // What the tool's annotations say (missing annotations: the spec's defaults).
 struct ToolHints {
@@ -49,7 +50,8 @@ enum class CallVerdict { allow, confirm };
 
 struct CallDecision {
   CallVerdict verdict = CallVerdict::allow;
-  std::string reason; // why it needs confirmation: "matches \"confirm\": [\"device_*\"]", …
+  std::string reason; // why it needs confirmation: "it matches \"confirm\": \"device_*\"", …
+  std::string setting; // what in the server's entry would let it run without asking
 };
 
 // `original` is the upstream's own tool name; `tool` its definition (may be null when unknown:

@@ -89,8 +89,7 @@ bool Router::hold_for_confirmation(std::string& text, const Envelope& envelope, 
         client_id,
         label + " was not run: calls to it need the user's confirmation (" + decision.reason +
             "), and this AI client cannot ask the user (it does not support MCP elicitation). Tell the user. To allow it "
-            "without asking, remove it from \"confirm\" (or set \"confirm_destructive\": false) for server \"" +
-            server + "\" in the mcp-bridge config; or the user can run it from a terminal with `bridge call " + label +
+            "without asking, " + decision.setting + " for server \"" + server + "\" in the mcp-bridge config; or the user can run it from a terminal with `bridge call " + label +
             " --args '<JSON>'`, which asks there."));
     return true;
   }

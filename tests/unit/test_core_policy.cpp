@@ -90,6 +90,10 @@ TEST_CASE("unannotated: the user's setting decides for tools the server does not
   auto decision = decide_call(policy, "new_tool", &bare);
   CHECK(decision.verdict == CallVerdict::confirm);
   CHECK(decision.reason.find("\"unannotated\"") != std::string::npos);
+  // The refusal names the setting that asked, not another one.
+  CHECK(decision.setting == "set \"unannotated\": \"destructive\"");
+  CHECK(unannotated_name(Unannotated::confirm) == "confirm");
+  CHECK(parse_unannotated(unannotated_name(Unannotated::non_destructive)) == Unannotated::non_destructive);
   CHECK(decide_call(policy, "odd_tool", &malformed).verdict == CallVerdict::confirm);
   CHECK(decide_call(policy, "device_erase", &erase).verdict == CallVerdict::allow); // annotated: setting unused
   CHECK(decide_call(policy, "devices_list", &list).verdict == CallVerdict::allow);
