@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace bridge::cli {
 
@@ -26,6 +27,7 @@ struct JsonFile {
   std::filesystem::path path;
   OrderedJson root;
   bool existed = false;
+  std::vector<std::string> notes; // what a rewrite will not keep (comments), for the user
 };
 core::Result<JsonFile> read_json_file(const std::filesystem::path& path, OrderedJson fallback);
 
