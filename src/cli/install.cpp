@@ -2,6 +2,7 @@
 
 #include "cli/client_configs.hpp"
 #include "cli/commands.hpp"
+#include "cli/cursor_budget.hpp"
 #include "cli/support.hpp"
 #include "platform/client_paths.hpp"
 
@@ -17,6 +18,17 @@ struct InstallOptions {
   bool print = false;
   bool force = false;
 };
+
+// From the cached catalog (what `bridge serve` saw last): nothing to say before the first serve.
+void warn_cursor_budget(const GlobalOptions& global, const std::string& entry_name) {
+  auto loaded = load_config_for_cli(global, false);
+  if (!loaded) {
+    return;
+  }
+  for (const auto& warning : cursor_budget_warnings(cached_tool_names(loaded->config), entry_name)) {
+    std::printf("warning: %s\n", warning.c_str());
+  }
+}
 
 void print_names(const char* label, const std::vector<std::string>& names) {
   if (names.empty()) {
@@ -83,6 +95,9 @@ int run_install(const GlobalOptions& global, const InstallOptions& options) {
     std::printf("  backup: %s\n", outcome->backup->string().c_str());
   }
   std::printf("Restart %s to load it.\n", display.c_str());
+  if (*client == platform::AiClient::cursor) {
+    warn_cursor_budget(global, options.name);
+  }
   return k_exit_ok;
 }
 

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import fsp from "node:fs/promises";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
-import { tempHome, runBridge, bridgeBin } from "./lib/harness.mjs";
+import { tempHome, runBridge, bridgeBin, startPeer, startBridge, sleep } from "./lib/harness.mjs";
+import fs from "node:fs";
 
 const T = { timeout: 60_000 };
 
@@ -89,4 +90,45 @@ test("bridge cache shows where the catalog cache is; bridge cache clear empties 
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /Removed 1 cached catalog file/);
   assert.deepEqual(await fsp.readdir(dir), []);
+});
+
+test("the keychain notice: once per process when no keychain answers, never when the store is set to file", T, async (t) => {
+  const home = await tempHome({ t });
+  const servers = {
+    a: { url: "http://127.0.0.1:9/mcp", prefix: "a_", auth: "token", token: "${keychain:a}" },
+    b: { url: "http://127.0.0.1:9/mcp", prefix: "b_", auth: "oauth" },
+  };
+  // The harness passes no D-Bus session: no keychain answers.
+  let r = await runBridge({ config: { servers }, home, args: ["status"], env: { BRIDGE_TOKEN_STORE: "automatic" }, timeoutMs: 20_000 });
+  const all = r.stdout + r.stderr;
+  const notices = all.match(/mcp-bridge: no OS keychain reachable \((.*)\); secrets are kept in/g) ?? [];
+  assert.equal(notices.length, 1, all);
+  // Its reason is said there and nowhere else (the store is then only named: "no OS keychain reachable").
+  const reason = /no OS keychain reachable \((.*)\); secrets are kept in/.exec(all)[1];
+  assert.equal(all.split(reason).length - 1, 1, all);
+  r = await runBridge({ config: { token_store: "file", servers }, home, args: ["status"], env: {}, timeoutMs: 20_000 });
+  assert.doesNotMatch(r.stdout + r.stderr, /no OS keychain|token_store is "file"/);
+});
+
+test("Cursor's limits: status and install cursor warn past about 40 tools and 60-character names", T, async (t) => {
+  const peer = await startPeer("json-server", ["--tools", "45"], { t });
+  const home = await tempHome({ t });
+  const prefix = "p".repeat(48);
+  const config = { servers: { many: { url: peer.url, prefix, auth: "none" } } };
+  let r = await runBridge({ config, home, args: ["status"], timeoutMs: 30_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /warning: Cursor: 47 tools, more than the about 40/);
+  assert.match(r.stdout, /"tools": \{"allow"/);
+  assert.match(r.stdout, /tool names? \(e\.g\. p{48}tool_\d+\) pass about 60 characters/);
+
+  // install cursor reads what serve cached.
+  const bridge = await startBridge({ config, home, t });
+  await bridge.initialize();
+  await bridge.listAll("tools/list", "tools");
+  const cacheDir = path.join(home.env.XDG_DATA_HOME, "mcp-bridge", "cache");
+  for (let i = 0; i < 100 && !(fs.existsSync(cacheDir) && fs.readdirSync(cacheDir).length); i++) await sleep(20);
+  await bridge.close();
+  r = await runBridge({ config, home, args: ["install", "cursor"], timeoutMs: 20_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /warning: Cursor: 47 tools/);
 });
