@@ -68,3 +68,12 @@ test("remedies: a preset name is never asked for --url; other names are", T, asy
   assert.match(r.stderr, /bridge add docs --url URL --auth oauth/);
   assert.equal(fs.existsSync(configPath(home)), false, "nothing written for a name that is no preset");
 });
+
+test("token set for a preset name with no entry yet names `bridge add jumpcloud … --auth token`, without --url", T, async (t) => {
+  const home = await tempHome({ t });
+  const r = await runBridge({ config: null, home, t, args: ["token", "set", "jumpcloud"], stdin: "jca_example_key\n",
+                              env: { BRIDGE_TOKEN_STORE: "file" }, timeoutMs: 20_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /bridge add jumpcloud --auth token/);
+  assert.doesNotMatch(r.stdout + r.stderr, /--url/);
+});
