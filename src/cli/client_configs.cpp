@@ -1,5 +1,8 @@
 #include "cli/client_configs.hpp"
 
+#include "cli/jsonc.hpp"
+#include "cli/jsonc_insert.hpp"
+
 #include <algorithm>
 
 namespace bridge::cli {
@@ -198,7 +201,18 @@ core::Result<InstallOutcome> install_entry(platform::AiClient client, const std:
   if (document->existed) {
     backup = timestamped_backup_path(file);
   }
-  auto status = write_file_atomically(file, root.dump(2) + "\n", backup);
+  std::string text = root.dump(2) + "\n";
+  if (document->had_comments && outcome.change == InstallChange::added) {
+    // A new entry can go in by editing the text, keeping the user's comments; used only when the
+    // result reads back as exactly the intended document.
+    if (auto edited = insert_member_jsonc(document->text, key, name, written)) {
+      if (auto check = parse_jsonc(*edited); check && check->value == root) {
+        text = std::move(*edited);
+        outcome.notes = {file.string() + ": comments and layout kept"};
+      }
+    }
+  }
+  auto status = write_file_atomically(file, text, backup);
   if (!status) {
     return status.error();
   }

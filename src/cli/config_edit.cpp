@@ -53,6 +53,7 @@ core::Result<JsonFile> read_json_file(const fs::path& path, OrderedJson fallback
                             path.string() + ": " + parsed.error().message + " — fix it first; nothing was changed");
   }
   file.root = std::move(parsed->value);
+  file.had_comments = parsed->had_comments;
   // A rewrite would keep only the last of two equal keys; the scan knows no comments, so a file
   // with comments goes without it.
   if (auto duplicate = parsed->had_comments ? std::nullopt : core::find_duplicate_key(text)) {
@@ -61,6 +62,7 @@ core::Result<JsonFile> read_json_file(const fs::path& path, OrderedJson fallback
                                 std::to_string(duplicate->line) + ") — keep one of them; nothing was changed");
   }
   if (parsed->had_comments) {
+    file.text = text;
     file.notes.push_back(path.string() + " had comments; the rewritten file does not keep them — they are in the backup");
   }
   if (!file.root.is_object()) {

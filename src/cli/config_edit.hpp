@@ -28,6 +28,8 @@ struct JsonFile {
   OrderedJson root;
   bool existed = false;
   std::vector<std::string> notes; // what a rewrite will not keep (comments), for the user
+  std::string text;               // as read, for edits that keep the comments
+  bool had_comments = false;
 };
 core::Result<JsonFile> read_json_file(const std::filesystem::path& path, OrderedJson fallback);
 

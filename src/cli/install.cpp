@@ -123,7 +123,8 @@ entry ("env", arguments after "serve", "disabled", "autoApprove", any other fiel
 from "env" and "headers" are never printed, only their names. The previous file is saved next
 to it as <file>.bak-YYYYMMDD-HHMMSS; running it again changes nothing. The entry runs this
 binary, by absolute path, with "serve"; an entry of that name that runs another program or
-other arguments is refused (saying what differs) unless --force.
+other arguments is refused (saying what differs) unless --force. Files with comments and
+trailing commas (JSONC) are accepted; a new entry keeps the comments.
 Claude Code: claude mcp add bridge -- /path/to/bridge serve
 Exit codes: 0 installed or already there; 2 unknown client, or a file that cannot be edited safely.)");
   install->callback([&global, options] { global.exit_code = run_install(global, *options); });

@@ -6,8 +6,19 @@
 namespace bridge::cli {
 namespace {
 
-// The index just past the comment starting at `i` ("//" or "/*"), or `i` when none starts there.
-std::size_t skip_comment(const std::string& text, std::size_t i) {
+std::string without_exception_prefix(const std::string& what) {
+  auto close = what.find("] ");
+  std::string out = what.rfind("[json.exception", 0) == 0 && close != std::string::npos ? what.substr(close + 2) : what;
+  // "parse error at line 3, column 5: syntax error while parsing value - " reads as noise here.
+  if (auto colon = out.find(": "); out.rfind("parse error", 0) == 0 && colon != std::string::npos) {
+    out = out.substr(colon + 2);
+  }
+  return out;
+}
+
+} // namespace
+
+std::size_t past_comment(const std::string& text, std::size_t i) {
   if (i + 1 >= text.size() || text[i] != '/') {
     return i;
   }
@@ -22,51 +33,47 @@ std::size_t skip_comment(const std::string& text, std::size_t i) {
   return i;
 }
 
-std::string without_exception_prefix(const std::string& what) {
-  auto close = what.find("] ");
-  std::string out = what.rfind("[json.exception", 0) == 0 && close != std::string::npos ? what.substr(close + 2) : what;
-  // "parse error at line 3, column 5: syntax error while parsing value - " reads as noise here.
-  if (auto colon = out.find(": "); out.rfind("parse error", 0) == 0 && colon != std::string::npos) {
-    out = out.substr(colon + 2);
+std::size_t past_string(const std::string& text, std::size_t i) {
+  for (++i; i < text.size() && text[i] != '"'; ++i) {
+    if (text[i] == '\\') {
+      ++i;
+    }
   }
-  return out;
+  return i + 1;
 }
 
-} // namespace
+std::size_t next_significant(const std::string& text, std::size_t i) {
+  while (i < text.size()) {
+    if (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n') {
+      ++i;
+    } else if (std::size_t end = past_comment(text, i); end != i) {
+      i = end;
+    } else {
+      return i;
+    }
+  }
+  return std::string::npos;
+}
 
 std::string blank_trailing_commas(const std::string& text, bool& had_comments) {
   std::string out = text;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    char c = out[i];
-    if (c == '"') {
-      for (++i; i < out.size() && out[i] != '"'; ++i) {
-        if (out[i] == '\\') {
-          ++i;
-        }
-      }
+  for (std::size_t i = 0; i < out.size();) {
+    if (out[i] == '"') {
+      i = past_string(out, i);
       continue;
     }
-    if (std::size_t end = skip_comment(out, i); end != i) {
+    if (std::size_t end = past_comment(out, i); end != i) {
       had_comments = true;
-      i = end - 1;
+      i = end;
       continue;
     }
-    if (c != ',') {
-      continue;
-    }
-    std::size_t next = i + 1;
-    while (next < out.size()) {
-      if (out[next] == ' ' || out[next] == '\t' || out[next] == '\r' || out[next] == '\n') {
-        ++next;
-      } else if (std::size_t end = skip_comment(out, next); end != next) {
-        next = end;
-      } else {
-        break;
+    if (out[i] == ',') {
+      std::size_t next = next_significant(out, i + 1);
+      if (next != std::string::npos && (out[next] == '}' || out[next] == ']')) {
+        out[i] = ' ';
       }
     }
-    if (next < out.size() && (out[next] == '}' || out[next] == ']')) {
-      out[i] = ' ';
-    }
+    ++i;
   }
   return out;
 }

@@ -136,12 +136,24 @@ test("JSONC client configs (comments, trailing commas) are accepted; odd shapes 
   await writeJson(vscode, '{\n  /* my servers */\n  "servers": {\n    "gh": {"type": "http", "url": "https://x.example/mcp",}, // work\n  },\n  "inputs": [1, 2,],\n}\n');
   let r = await bridge(home, ["install", "vscode"]);
   expectCode(r, 0, "install into JSONC");
-  assert.match(r.stdout, /had comments.*backup/);
-  const after = await readJson(vscode);
+  // A new entry goes in by a text edit: the comments stay.
+  assert.match(r.stdout, /comments and layout kept/);
+  let text = await fsp.readFile(vscode, "utf8");
+  assert.match(text, /\/\* my servers \*\//);
+  assert.match(text, /\/\/ work/);
+  const strip = (t) => JSON.parse(t.replace(/\/\*[^]*?\*\//g, "").replace(/(^|\s)\/\/.*$/gm, "$1").replace(/,(\s*[}\]])/g, "$1"));
+  let after = strip(text);
   assert.deepEqual(after.servers.gh, { type: "http", url: "https://x.example/mcp" });
+  assert.deepEqual(after.servers.bridge.args, ["serve"]);
   assert.deepEqual(after.inputs, [1, 2]);
-  const backup = fs.readdirSync(path.dirname(vscode)).find((f) => f.includes(".bak-"));
-  assert.match(await fsp.readFile(path.join(path.dirname(vscode), backup), "utf8"), /my servers/);
+  // Changing an existing entry rewrites the file: the lost comments are said, the backup has them.
+  r = await bridge(home, ["--config", path.join(home.dir, "other.json"), "install", "vscode"]);
+  expectCode(r, 0, "update in JSONC");
+  assert.match(r.stdout, /had comments.*backup/);
+  after = await readJson(vscode);
+  assert.deepEqual(after.inputs, [1, 2]);
+  const backups = fs.readdirSync(path.dirname(vscode)).filter((f) => f.includes(".bak-")).sort();
+  assert.match(await fsp.readFile(path.join(path.dirname(vscode), backups[backups.length - 1]), "utf8"), /my servers/);
 
   await writeJson(vscode, '{"servers": {"gh": {"timeout": 1E400}}}');
   r = await bridge(home, ["install", "vscode"]);

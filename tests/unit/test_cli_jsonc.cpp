@@ -25,3 +25,30 @@ TEST_CASE("parse_jsonc names the line and the key, never the exception text", "[
   CHECK(broken.error().message.rfind("line 3", 0) == 0);
   CHECK(broken.error().message.find("\"b\"") != std::string::npos);
 }
+
+#include "cli/jsonc_insert.hpp"
+
+TEST_CASE("insert_member_jsonc adds an entry and keeps comments, trailing commas and layout", "[jsonc]") {
+  std::string text = "{\n  // mine\n  \"servers\": {\n    \"gh\": {\"url\": \"x\"}, // work\n  },\n  \"inputs\": []\n}\n";
+  nlohmann::ordered_json entry = {{"command", "/bin/bridge"}, {"args", {"serve"}}};
+  auto edited = insert_member_jsonc(text, "servers", "bridge", entry);
+  REQUIRE(edited.has_value());
+  CHECK(edited->find("// mine") != std::string::npos);
+  CHECK(edited->find("// work") != std::string::npos);
+  auto parsed = parse_jsonc(*edited);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->value["servers"]["bridge"] == entry);
+  CHECK(parsed->value["servers"]["gh"]["url"] == "x");
+
+  auto empty = insert_member_jsonc("{ /* c */ \"servers\": {} }", "servers", "b", 1);
+  REQUIRE(empty.has_value());
+  CHECK(parse_jsonc(*empty)->value["servers"]["b"] == 1);
+  auto missing = insert_member_jsonc("{\n  \"a\": 1 // c\n}", "servers", "b", 1);
+  REQUIRE(missing.has_value());
+  CHECK(missing->find("// c") != std::string::npos);
+  auto reread = parse_jsonc(*missing);
+  REQUIRE(reread.ok());
+  CHECK(reread->value["servers"]["b"] == 1);
+  CHECK(reread->value["a"] == 1);
+  CHECK_FALSE(insert_member_jsonc("{\"servers\": []}", "servers", "b", 1).has_value());
+}
