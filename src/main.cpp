@@ -2,6 +2,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "platform/terminal.hpp"
 #include "version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -16,7 +17,7 @@ int main(int argc, char** argv) {
                "bridge"};
   app.set_version_flag("--version", std::string("bridge (mcp-bridge) ") + bridge::k_version);
   app.add_option("--config", global.config_path,
-                 "Config file (default: $BRIDGE_CONFIG, else the platform config dir)")
+                 "Config file (wins over $BRIDGE_CONFIG; default: the platform config dir)")
       ->option_text("FILE");
   app.add_flag("-v,--verbose", global.verbose, "Debug logs on stderr (also BRIDGE_LOG=debug)");
   app.require_subcommand(0, 1);
@@ -34,13 +35,26 @@ int main(int argc, char** argv) {
   bridge::cli::register_status(app, global);
   bridge::cli::register_doctor(app, global);
   bridge::cli::register_install(app, global);
+  bridge::cli::register_cache(app, global);
+  bridge::cli::register_help(app);
 
   try {
     try {
       app.parse(argc, argv);
+    } catch (const CLI::ExtrasError& e) {
+      if (!app.get_subcommands().empty()) {
+        return app.exit(e) == 0 ? 0 : 2;
+      }
+      std::fprintf(stderr, "bridge: %s (not a command)\n", e.what());
+      bridge::cli::print_command_list(app, stderr);
+      return 2;
     } catch (const CLI::ParseError& e) {
       // --help and --version exit 0; every usage error exits 2 (docs/exit-codes.md).
       return app.exit(e) == 0 ? 0 : 2;
+    }
+    if (app.get_subcommands().empty() && bridge::platform::stdin_is_terminal()) {
+      bridge::cli::print_terminal_greeting(app);
+      return 0;
     }
     if (app.get_subcommands().empty()) {
       // `bridge` alone is what AI clients launch: serve.

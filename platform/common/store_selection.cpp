@@ -31,7 +31,7 @@ core::Result<std::unique_ptr<SecretStore>> open_store(StorePreference configured
   }
   auto file = default_secrets_file();
   if (*preference == StorePreference::file) {
-    announce_once("mcp-bridge: token_store is \"file\"; secrets are kept in " + file.string() + " (mode 0600)");
+    // Chosen, so nothing to announce: `bridge status` and `bridge doctor` name the store.
     return std::unique_ptr<SecretStore>(
         std::make_unique<FileSecretStore>(file, "chosen by token_store", deadline));
   }
@@ -48,7 +48,7 @@ core::Result<std::unique_ptr<SecretStore>> open_store(StorePreference configured
   announce_once("mcp-bridge: no OS keychain reachable (" + reason + "); secrets are kept in " + file.string() +
                 " (mode 0600)");
   return std::unique_ptr<SecretStore>(
-      std::make_unique<FileSecretStore>(file, "no OS keychain reachable: " + reason, deadline));
+      std::make_unique<FileSecretStore>(file, "no OS keychain reachable", deadline)); // the reason: once, above
 }
 
 } // namespace bridge::platform::detail

@@ -1,6 +1,7 @@
 // POSIX side of platform/common/private_file.hpp (Linux and macOS).
 
 #include "platform/common/private_file.hpp"
+#include "platform/replace_file.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -37,6 +38,24 @@ public:
 private:
   int m_fd;
 };
+
+// Writes all of `bytes` (retrying short writes and EINTR); false with errno set on failure.
+bool write_all(int fd, std::string_view bytes) {
+  const char* data = bytes.data();
+  std::size_t left = bytes.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, data, left);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      return false;
+    }
+    data += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
 
 int open_retrying(const char* path, int flags, mode_t mode) {
   int fd = -1;
@@ -116,45 +135,7 @@ core::Status write_private_file(const std::filesystem::path& path, std::string_v
   if (auto parent = ensure_parent(path); !parent) {
     return parent;
   }
-  static std::atomic<unsigned> counter{0};
-  auto temp = path;
-  temp += ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
-  Fd fd(open_retrying(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600));
-  if (fd.get() < 0) {
-    return io_error("cannot create", temp, errno);
-  }
-  auto fail = [&](const std::string& what) {
-    int saved = errno;
-    ::unlink(temp.c_str());
-    return core::Status(io_error(what, temp, saved));
-  };
-  // The umask may have narrowed 0600 further, never widened it; set it exactly anyway.
-  if (::fchmod(fd.get(), 0600) != 0) {
-    return fail("cannot set permissions of");
-  }
-  const char* data = contents.data();
-  std::size_t left = contents.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd.get(), data, left);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      return fail("cannot write");
-    }
-    data += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd.get()) != 0) {
-    return fail("cannot flush");
-  }
-  if (::close(fd.release()) != 0) {
-    return fail("cannot close");
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    return fail("cannot replace " + path.string() + " with");
-  }
-  return core::ok_status();
+  return replace_file_durably(path, contents, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
 core::Result<std::uintmax_t> append_private_file(const std::filesystem::path& path, std::string_view bytes) {
@@ -174,18 +155,8 @@ core::Result<std::uintmax_t> append_private_file(const std::filesystem::path& pa
   }
   // One write call: O_APPEND places it at the end atomically, so lines of several processes
   // never interleave within a line.
-  const char* data = bytes.data();
-  std::size_t left = bytes.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd.get(), data, left);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      return io_error("cannot write", path, errno);
-    }
-    data += n;
-    left -= static_cast<std::size_t>(n);
+  if (!write_all(fd.get(), bytes)) {
+    return io_error("cannot write", path, errno);
   }
   if (::fstat(fd.get(), &info) != 0) {
     return io_error("cannot stat", path, errno);
@@ -238,3 +209,41 @@ void FileLock::release() noexcept {
 }
 
 } // namespace bridge::platform::detail
+
+namespace bridge::platform {
+
+core::Status replace_file_durably(const std::filesystem::path& path, std::string_view contents,
+                                  std::optional<std::filesystem::perms> mode) {
+  using detail::Fd;
+  static std::atomic<unsigned> counter{0};
+  auto temp = path;
+  temp += ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
+  Fd fd(detail::open_retrying(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode ? 0600 : 0644));
+  if (fd.get() < 0) {
+    return detail::io_error("cannot create", temp, errno);
+  }
+  auto fail = [&](const std::string& what) {
+    int saved = errno;
+    ::unlink(temp.c_str());
+    return core::Status(detail::io_error(what, temp, saved));
+  };
+  // Set exactly: the umask may have narrowed the bits, and a kept mode may be wider than 0600.
+  if (mode && ::fchmod(fd.get(), static_cast<mode_t>(*mode) & 07777) != 0) {
+    return fail("cannot set permissions of");
+  }
+  if (!detail::write_all(fd.get(), contents)) {
+    return fail("cannot write");
+  }
+  if (::fsync(fd.get()) != 0) {
+    return fail("cannot flush");
+  }
+  if (::close(fd.release()) != 0) {
+    return fail("cannot close");
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    return fail("cannot replace " + path.string() + " with");
+  }
+  return core::ok_status();
+}
+
+} // namespace bridge::platform

@@ -3,6 +3,7 @@
 
 #include "platform/common/private_file.hpp"
 #include "platform/windows/wide.hpp"
+#include "platform/replace_file.hpp"
 
 #include <atomic>
 #include <fstream>
@@ -65,26 +66,7 @@ core::Status write_private_file(const std::filesystem::path& path, std::string_v
   if (auto parent = ensure_parent(path); !parent) {
     return parent;
   }
-  static std::atomic<unsigned> counter{0};
-  auto temp = path;
-  temp += L".tmp." + std::to_wstring(GetCurrentProcessId()) + L"." + std::to_wstring(counter.fetch_add(1));
-  HANDLE file = CreateFileW(temp.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr);
-  if (file == INVALID_HANDLE_VALUE) {
-    return io_error("cannot create", temp, GetLastError());
-  }
-  bool ok = write_all(file, contents);
-  ok = ok && FlushFileBuffers(file) != FALSE;
-  DWORD code = ok ? 0 : GetLastError();
-  CloseHandle(file);
-  if (ok && MoveFileExW(temp.c_str(), path.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH) == FALSE) {
-    ok = false;
-    code = GetLastError();
-  }
-  if (!ok) {
-    DeleteFileW(temp.c_str());
-    return io_error("cannot write", path, code);
-  }
-  return core::ok_status();
+  return replace_file_durably(path, contents, std::nullopt); // the profile folder's ACL keeps it private
 }
 
 core::Result<std::uintmax_t> append_private_file(const std::filesystem::path& path, std::string_view bytes) {
@@ -160,3 +142,35 @@ void FileLock::release() noexcept {
 }
 
 } // namespace bridge::platform::detail
+
+namespace bridge::platform {
+
+core::Status replace_file_durably(const std::filesystem::path& path, std::string_view contents,
+                                  std::optional<std::filesystem::perms> mode) {
+  static std::atomic<unsigned> counter{0};
+  auto temp = path;
+  temp += L".tmp." + std::to_wstring(GetCurrentProcessId()) + L"." + std::to_wstring(counter.fetch_add(1));
+  HANDLE file = CreateFileW(temp.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (file == INVALID_HANDLE_VALUE) {
+    return detail::io_error("cannot create", temp, GetLastError());
+  }
+  bool ok = detail::write_all(file, contents);
+  ok = ok && FlushFileBuffers(file) != FALSE;
+  DWORD code = ok ? 0 : GetLastError();
+  CloseHandle(file);
+  if (ok && mode) {
+    std::error_code ignored; // only the read-only bit exists here
+    std::filesystem::permissions(temp, *mode, ignored);
+  }
+  if (ok && MoveFileExW(temp.c_str(), path.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH) == FALSE) {
+    ok = false;
+    code = GetLastError();
+  }
+  if (!ok) {
+    DeleteFileW(temp.c_str());
+    return detail::io_error("cannot write", path, code);
+  }
+  return core::ok_status();
+}
+
+} // namespace bridge::platform

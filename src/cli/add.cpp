@@ -3,11 +3,14 @@
 #include "auth/references.hpp"
 #include "cli/commands.hpp"
 #include "cli/config_edit.hpp"
+#include "cli/entry_changes.hpp"
 #include "cli/presets.hpp"
 #include "cli/support.hpp"
 #include "cli/wiring.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 #include <cstdio>
 
 namespace bridge::cli {
@@ -26,6 +29,68 @@ struct AddOptions {
   std::string group;      // --group (mcpjungle)
   bool replace = false;
 };
+
+// --replace: the existing entry, with only what this command line gave laid over it (a re-run to
+// change the org must not silently reset the prefix, auth, token, headers or tool filters).
+OrderedJson keep_unmentioned(const OrderedJson& existing, const OrderedJson& given, const AddOptions& options) {
+  OrderedJson merged = existing;
+  auto take = [&](const char* key, bool mentioned) {
+    if (mentioned && given.contains(key)) {
+      merged[key] = given[key];
+    }
+  };
+  take("url", !options.url.empty() || !options.group.empty() || !merged.contains("url"));
+  take("prefix", options.prefix_given || !merged.contains("prefix"));
+  take("organizationID", !options.org.empty());
+  take("auth", !options.auth.empty() || !merged.contains("auth"));
+  if (given.contains("headers")) {
+    if (!merged.contains("headers") || !merged["headers"].is_object()) {
+      merged["headers"] = OrderedJson::object();
+    }
+    for (const auto& [header, value] : given["headers"].items()) {
+      merged["headers"][header] = value;
+    }
+  }
+  return merged;
+}
+
+struct SecretHeader {
+  std::string header; // "Authorization"
+  std::string key;    // "docs-authorization": ${keychain:docs-authorization}
+  std::string value;
+};
+
+std::string lowercase(std::string text) {
+  for (char& c : text) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return text;
+}
+
+// Header names whose values are credentials (RFC 9110 Authorization, API-key conventions).
+bool looks_secret(const std::string& header) {
+  std::string lower = lowercase(header);
+  if (lower == "authorization" || lower == "proxy-authorization" || lower == "cookie") {
+    return true;
+  }
+  for (const char* part : {"token", "key", "secret", "auth", "password"}) {
+    if (lower.find(part) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// NAME=VALUE, or NAME: VALUE as curl writes it (whichever separator comes first).
+std::optional<std::pair<std::string, std::string>> split_header(const std::string& text) {
+  auto at = text.find_first_of("=:");
+  if (at == std::string::npos || at == 0) {
+    return std::nullopt;
+  }
+  std::string value = text.substr(at + 1);
+  value.erase(0, value.find_first_not_of(' '));
+  return std::make_pair(text.substr(0, at), value);
+}
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "bridge add: %s\n", message.c_str());
@@ -51,11 +116,13 @@ int run_add(const GlobalOptions& global, const AddOptions& options) {
     if (!options.entry_name.empty() || !options.group.empty()) {
       return fail("--name and --group are for the presets (jumpcloud, mcpjungle); for another server the name is the first argument");
     }
-    if (options.url.empty()) {
+    if (options.url.empty() && !(options.replace && document->server(name) != nullptr)) {
       return fail("\"" + name + "\" needs --url (the server's Streamable HTTP endpoint), e.g. `bridge add " + name +
                   " --url https://mcp.example.com/mcp`; presets that need none: jumpcloud, mcpjungle");
     }
-    entry["url"] = options.url;
+    if (!options.url.empty()) {
+      entry["url"] = options.url;
+    }
     if (!options.org.empty()) {
       entry["organizationID"] = options.org;
     }
@@ -66,12 +133,24 @@ int run_add(const GlobalOptions& global, const AddOptions& options) {
   if (!options.auth.empty()) {
     entry["auth"] = options.auth;
   }
+  std::vector<SecretHeader> secret_headers;
   for (const auto& header : options.headers) {
-    auto equals = header.find('=');
-    if (equals == std::string::npos || equals == 0) {
-      return fail("--header takes NAME=VALUE, not \"" + header + "\"");
+    auto split = split_header(header);
+    if (!split) {
+      return fail("--header takes NAME=VALUE (or \"NAME: VALUE\"), not \"" + header + "\"");
     }
-    entry["headers"][header.substr(0, equals)] = header.substr(equals + 1);
+    auto& [header_name, value] = *split;
+    if (looks_secret(header_name) && !auth::ReferenceResolver::has_reference(value)) {
+      // A literal credential never lands in the config file: the keychain holds it, the file refers to it.
+      SecretHeader secret{header_name, name + "-" + lowercase(header_name), value};
+      value = "${keychain:" + secret.key + "}";
+      secret_headers.push_back(std::move(secret));
+    }
+    entry["headers"][header_name] = value;
+  }
+  const OrderedJson* existing = document->server(name);
+  if (existing != nullptr && options.replace && existing->is_object()) {
+    entry = keep_unmentioned(*existing, entry, options);
   }
   std::string auth = entry.value("auth", std::string("none"));
   bool ask_for_secret = false;
@@ -82,37 +161,33 @@ int run_add(const GlobalOptions& global, const AddOptions& options) {
                     "other processes); leave --token out to be asked for the key");
       }
       entry["token"] = options.token;
-    } else {
+    } else if (!options.auth.empty() || !entry.contains("token")) {
       entry["token"] = "${keychain:" + name + "}";
       ask_for_secret = true;
     }
   } else if (!options.token.empty()) {
     return fail("--token only goes with --auth token");
+  } else {
+    entry.erase("token");
   }
 
-  const OrderedJson* existing = document->server(name);
   if (existing != nullptr) {
     if (*existing == entry) {
       std::printf("%s is already configured in %s; nothing changed.\n", name.c_str(), document->path().string().c_str());
-      if (ask_for_secret) {
+      if (ask_for_secret && !options.replace) {
         std::printf("To store a new key: bridge token set %s\n", name.c_str());
       }
-      return k_exit_ok;
-    }
-    if (!options.replace) {
+      if (secret_headers.empty() && (!ask_for_secret || !options.replace)) {
+        return k_exit_ok; // a header secret given again is stored again (it may be a new one)
+      }
+    } else if (!options.replace) {
       return fail("servers." + name + " already exists in " + document->path().string() +
-                  " (url " + existing->value("url", std::string("?")) + ") — pass --replace to change it" +
+                  " (url " + existing->value("url", std::string("?")) + ") — pass --replace to change only what you give "
+                  "(or `bridge remove " + name + "` first to start from scratch)" +
                   (preset ? ", or --name NAME to add another entry" : ""));
     }
-    OrderedJson merged = *existing; // fields this command does not set are kept
-    for (const auto& [key, value] : entry.items()) {
-      merged[key] = value;
-    }
-    if (auth != "token") {
-      merged.erase("token");
-    }
-    entry = std::move(merged);
   }
+  OrderedJson before = existing != nullptr ? *existing : OrderedJson(); // set_server replaces what `existing` points to
   document->set_server(name, entry);
   auto valid = document->validate();
   if (!valid) {
@@ -136,6 +211,17 @@ int run_add(const GlobalOptions& global, const AddOptions& options) {
     }
     std::printf("Stored the key for %s in the %s.\n", name.c_str(), stored->c_str());
   }
+  for (const auto& secret : secret_headers) {
+    auto stored = store_secret(secret.key, secret.value, store_preference(*valid));
+    if (!stored) {
+      std::fprintf(stderr, "bridge add: cannot store the %s header's value: %s\n", secret.header.c_str(),
+                   stored.error().message.c_str());
+      return k_exit_failed;
+    }
+    std::printf("The %s header holds a secret: stored in the %s, the config says \"${keychain:%s}\".\n"
+                "  (On the command line it was visible to other processes; next time: bridge token set %s)\n",
+                secret.header.c_str(), stored->c_str(), secret.key.c_str(), secret.key.c_str());
+  }
   bool created = !document->existed();
   auto saved = document->save();
   if (!saved) {
@@ -150,6 +236,9 @@ int run_add(const GlobalOptions& global, const AddOptions& options) {
               server.prefix.c_str(), server.prefix.c_str(), auth.c_str());
   if (!server.safety.confirm.empty()) {
     std::printf("  confirm %zu tools ask before they run (\"confirm\" in the config)\n", server.safety.confirm.size());
+  }
+  if (existing != nullptr) {
+    print_entry_changes(before, entry);
   }
   std::vector<std::vector<std::string>> next;
   if (auth == "oauth") {
@@ -178,10 +267,12 @@ void register_add(CLI::App& app, GlobalOptions& global) {
       ->check(CLI::IsMember({"oauth", "token", "none"}));
   add->add_option("--token", options->token,
                   "With --auth token: a reference such as '${env:VAR}' (without it you are asked for the secret)");
-  add->add_option("--header", options->headers, "Extra HTTP header NAME=VALUE (repeatable)");
+  add->add_option("--header", options->headers,
+                  "Extra HTTP header NAME=VALUE or 'NAME: VALUE' (repeatable); a credential goes to the keychain");
   add->add_option("--name", options->entry_name, "Presets: the entry's name (jumpcloud: prefix jc_<name>_)");
   add->add_option("--group", options->group, "mcpjungle: a tool group (/v0/groups/GROUP/mcp)");
-  add->add_flag("--replace", options->replace, "Change an existing entry (fields not given are kept)");
+  add->add_flag("--replace", options->replace,
+                 "Change an existing entry: only what you give changes (to start from scratch: bridge remove NAME, then add)");
   add->footer(R"(Examples:
   bridge add jumpcloud                                   JumpCloud, OAuth (then: bridge login jumpcloud)
   bridge add jumpcloud --auth token                      JumpCloud with an API key (asked for, stored in the keychain)
@@ -190,10 +281,15 @@ void register_add(CLI::App& app, GlobalOptions& global) {
   bridge add mcpjungle --group claude-tools              only that MCPJungle tool group
   bridge add mcpjungle --auth token                      MCPJungle enterprise mode (asks for the client token)
   bridge add github --url https://api.example.com/mcp --auth token --token '${env:GH_TOKEN}'
+  bridge add jumpcloud --org 5f1e0123 --replace          change only the org; prefix, auth, token, headers stay
+
+--replace changes only the fields given on its command line and prints what changed; to start an
+entry from scratch, `bridge remove NAME` first, then `bridge add` it again.
 
 The config file is written atomically after it has been validated; the previous one is kept as
 config.json.bak. Secrets never go on the command line: --auth token asks for them (no echo) or
-reads them from stdin.
+reads them from stdin. A --header that carries a credential (Authorization, *token*, *key*, …)
+is stored in the keychain and the config refers to it as ${keychain:NAME-header}.
 Exit codes: 0 added or already there; 1 the key could not be stored or the file written; 2 bad arguments or config.)");
   add->callback([&global, options] { global.exit_code = run_add(global, *options); });
 }

@@ -1,5 +1,10 @@
 #include "cli/client_configs.hpp"
 
+#include "cli/jsonc.hpp"
+#include "cli/jsonc_insert.hpp"
+
+#include <algorithm>
+
 namespace bridge::cli {
 
 std::optional<platform::AiClient> parse_client(const std::string& name) {
@@ -61,12 +66,82 @@ OrderedJson bridge_entry(platform::AiClient client, const std::filesystem::path&
 
 namespace {
 
-bool runs_a_bridge(const OrderedJson& entry) {
-  if (!entry.is_object() || !entry.contains("command") || !entry["command"].is_string()) {
-    return false;
+std::string json_type(const OrderedJson& value) {
+  if (value.is_string()) {
+    return "a string";
   }
-  std::string stem = std::filesystem::path(entry["command"].get<std::string>()).stem().string();
-  return stem == "bridge" || stem.rfind("mcp-bridge", 0) == 0;
+  if (value.is_array()) {
+    return "an array";
+  }
+  if (value.is_number()) {
+    return "a number";
+  }
+  if (value.is_boolean()) {
+    return "true/false";
+  }
+  return value.is_null() ? "null" : "an object";
+}
+
+// Key names only: an "env" or "headers" block holds API keys, so its values are never shown.
+std::string key_names(const OrderedJson& object) {
+  std::string out;
+  if (object.is_object()) {
+    for (const auto& [key, value] : object.items()) {
+      out += (out.empty() ? "" : ", ") + key;
+    }
+  }
+  return out;
+}
+
+// How the existing entry's launch differs from ours ("" when it runs the same program: the same
+// command, and our arguments first — arguments the user appended after them are theirs to keep).
+std::string launch_difference(const OrderedJson& existing, const OrderedJson& entry) {
+  std::string differs;
+  if (existing.value("command", OrderedJson()) != entry["command"]) {
+    differs += "it runs " + existing.value("command", OrderedJson("nothing")).dump() + ", not " + entry["command"].dump();
+  }
+  const OrderedJson& ours = entry["args"];
+  OrderedJson theirs = existing.value("args", OrderedJson::array());
+  bool same_start = theirs.is_array() && theirs.size() >= ours.size() &&
+                    std::equal(ours.begin(), ours.end(), theirs.begin());
+  if (!same_start) {
+    differs += std::string(differs.empty() ? "" : "; ") + "its args are " + theirs.dump() + ", not " + ours.dump();
+  }
+  return differs;
+}
+
+// Our entry laid over the user's: command, args and type are ours (args the user appended are
+// kept), env gets our keys added, every other field ("disabled", "autoApprove", anything new) stays.
+OrderedJson merge_entry(const OrderedJson& existing, const OrderedJson& entry, InstallOutcome& outcome) {
+  OrderedJson merged = existing;
+  for (const auto& [key, value] : entry.items()) {
+    if (key == "env" && merged.contains("env") && merged["env"].is_object()) {
+      for (const auto& [name, setting] : value.items()) {
+        if (merged["env"].value(name, OrderedJson()) != setting) {
+          outcome.changed.push_back("env." + name);
+        }
+        merged["env"][name] = setting;
+      }
+      continue;
+    }
+    if (key == "args" && merged.contains("args") && launch_difference(existing, entry).empty()) {
+      continue; // starts with ours: the user's extra arguments stay
+    }
+    if (merged.value(key, OrderedJson()) != value) {
+      outcome.changed.push_back(key == "env" ? "env (" + key_names(value) + ")" : key);
+    }
+    merged[key] = value;
+  }
+  for (const auto& [key, value] : existing.items()) {
+    if (key == "env" || key == "headers") {
+      outcome.kept.push_back(key + " (" + key_names(value) + ")");
+    } else if (key == "args" && value.is_array() && value.size() > entry["args"].size()) {
+      outcome.kept.push_back("args after " + entry["args"].dump());
+    } else if (!entry.contains(key)) {
+      outcome.kept.push_back(key);
+    }
+  }
+  return merged;
 }
 
 } // namespace
@@ -79,38 +154,65 @@ core::Result<InstallOutcome> install_entry(platform::AiClient client, const std:
   }
   InstallOutcome outcome;
   outcome.created_file = !document->existed;
+  outcome.notes = document->notes;
   std::string key = servers_key(client);
   OrderedJson& root = document->root;
   if (root.contains(key) && !root[key].is_object()) {
-    return core::make_error(core::ErrorKind::invalid_input,
-                            file.string() + ": \"" + key + "\" is not an object — fix the file first; nothing was changed");
+    return core::make_error(core::ErrorKind::invalid_input, file.string() + ": \"" + key + "\" is " + json_type(root[key]) +
+                                                                ", not an object — fix the file first; nothing was changed");
   }
   OrderedJson& servers = root[key];
   if (servers.is_null()) {
     servers = OrderedJson::object();
   }
+  OrderedJson written = entry;
   if (servers.contains(name)) {
     const OrderedJson& existing = servers[name];
-    if (existing == entry) {
-      return outcome; // unchanged
+    std::string where = file.string() + ": \"" + key + "\"." + name;
+    if (!existing.is_object()) {
+      if (!force) {
+        return core::make_error(core::ErrorKind::invalid_input, where + " is " + json_type(existing) +
+                                                                    ", not an object — fix it, or pass --force to replace it");
+      }
+    } else {
+      if (existing.contains("env") && !existing["env"].is_object()) {
+        return core::make_error(core::ErrorKind::invalid_input, where + ".env is " + json_type(existing["env"]) +
+                                                                    ", not an object — fix it first; nothing was changed");
+      }
+      std::string differs = launch_difference(existing, entry);
+      if (!differs.empty() && !force) {
+        return core::make_error(core::ErrorKind::invalid_input,
+                                where + " already exists and " + differs +
+                                    " — pass --force to make it run this bridge (its other fields are kept), or "
+                                    "choose another name with --name");
+      }
+      written = merge_entry(existing, entry, outcome);
+      if (written == existing) {
+        return outcome; // unchanged
+      }
     }
-    if (!runs_a_bridge(existing) && !force) {
-      return core::make_error(core::ErrorKind::invalid_input,
-                              file.string() + ": an entry named \"" + name + "\" already exists and runs " +
-                                  existing.value("command", std::string("something else")) +
-                                  " — choose another name with --name, or pass --force to replace it");
-    }
-    outcome.previous = existing;
     outcome.change = InstallChange::updated;
   } else {
     outcome.change = InstallChange::added;
   }
-  servers[name] = entry;
+  servers[name] = written;
+  outcome.entry = written;
   std::optional<std::filesystem::path> backup;
   if (document->existed) {
     backup = timestamped_backup_path(file);
   }
-  auto status = write_file_atomically(file, root.dump(2) + "\n", backup);
+  std::string text = root.dump(2) + "\n";
+  if (document->had_comments && outcome.change == InstallChange::added) {
+    // A new entry can go in by editing the text, keeping the user's comments; used only when the
+    // result reads back as exactly the intended document.
+    if (auto edited = insert_member_jsonc(document->text, key, name, written)) {
+      if (auto check = parse_jsonc(*edited); check && check->value == root) {
+        text = std::move(*edited);
+        outcome.notes = {file.string() + ": comments and layout kept"};
+      }
+    }
+  }
+  auto status = write_file_atomically(file, text, backup);
   if (!status) {
     return status.error();
   }

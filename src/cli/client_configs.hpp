@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace bridge::cli {
 
@@ -36,12 +37,16 @@ enum class InstallChange { added, updated, unchanged };
 struct InstallOutcome {
   InstallChange change = InstallChange::unchanged;
   std::optional<std::filesystem::path> backup; // when an existing file was replaced
-  OrderedJson previous;                        // the entry that was there (updated)
+  OrderedJson entry;                           // what was written (may hold the user's secrets: never print it)
+  std::vector<std::string> kept;               // the user's fields kept (names only)
+  std::vector<std::string> changed;            // fields we set to a new value (names only)
+  std::vector<std::string> notes;              // from reading the file (comments dropped, …)
   bool created_file = false;
 };
 
-// Adds or updates servers_key(client).NAME in `file`. An entry of that name that does not run a
-// bridge binary is left alone unless `force`. Nothing is written when nothing changes.
+// Adds or updates servers_key(client).NAME in `file`, keeping every field the user added to it
+// (env, extra args, disabled, autoApprove, …). An entry of that name that runs another program or
+// other arguments is left alone unless `force`. Nothing is written when nothing changes.
 core::Result<InstallOutcome> install_entry(platform::AiClient client, const std::filesystem::path& file,
                                            const std::string& name, const OrderedJson& entry, bool force);
 

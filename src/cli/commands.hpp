@@ -5,6 +5,7 @@
 // cli/options.hpp (the global options).
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 
 namespace bridge::cli {
 
@@ -27,5 +28,12 @@ void register_call(CLI::App& app, GlobalOptions& global);
 void register_status(CLI::App& app, GlobalOptions& global);
 void register_doctor(CLI::App& app, GlobalOptions& global);
 void register_install(CLI::App& app, GlobalOptions& global);
+void register_cache(CLI::App& app, GlobalOptions& global);
+
+// cli/help.cpp: the command list (`bridge help`, an unknown command) and the greeting of
+// `bridge` run by hand in a terminal.
+void register_help(CLI::App& app);
+void print_command_list(const CLI::App& app, std::FILE* out);
+void print_terminal_greeting(const CLI::App& app);
 
 } // namespace bridge::cli

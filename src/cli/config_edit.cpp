@@ -1,9 +1,12 @@
 #include "cli/config_edit.hpp"
 
+#include "cli/jsonc.hpp"
+#include "core/duplicate_keys.hpp"
+#include "platform/replace_file.hpp"
+
 #include <chrono>
 #include <ctime>
 #include <fstream>
-#include <random>
 #include <sstream>
 
 namespace bridge::cli {
@@ -12,8 +15,12 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string read_text(const fs::path& path, bool& exists, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
   std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    error = path.string() + ": is a directory — name the file itself";
+    return {};
+  }
+  std::ifstream in(path, std::ios::binary);
   exists = fs::exists(path, ec);
   if (!in) {
     if (exists) {
@@ -40,21 +47,23 @@ core::Result<JsonFile> read_json_file(const fs::path& path, OrderedJson fallback
     file.root = std::move(fallback);
     return file;
   }
-  try {
-    file.root = OrderedJson::parse(text);
-  } catch (const OrderedJson::parse_error& strict_error) {
-    bool has_comments = false;
-    try {
-      auto lenient = OrderedJson::parse(text, nullptr, true, true);
-      has_comments = !lenient.is_discarded();
-    } catch (const OrderedJson::parse_error&) {
-    }
-    if (has_comments) {
-      return core::make_error(core::ErrorKind::invalid_input,
-                              path.string() + ": has comments; rewriting it would lose them — add the entry by hand");
-    }
+  auto parsed = parse_jsonc(text);
+  if (!parsed) {
     return core::make_error(core::ErrorKind::invalid_input,
-                            path.string() + ": not valid JSON (" + strict_error.what() + ") — fix it first; nothing was changed");
+                            path.string() + ": " + parsed.error().message + " — fix it first; nothing was changed");
+  }
+  file.root = std::move(parsed->value);
+  file.had_comments = parsed->had_comments;
+  // A rewrite would keep only the last of two equal keys; the scan knows no comments, so a file
+  // with comments goes without it.
+  if (auto duplicate = parsed->had_comments ? std::nullopt : core::find_duplicate_key(text)) {
+    return core::make_error(core::ErrorKind::invalid_input,
+                            path.string() + ": " + duplicate->path + " appears twice (the second time on line " +
+                                std::to_string(duplicate->line) + ") — keep one of them; nothing was changed");
+  }
+  if (parsed->had_comments) {
+    file.text = text;
+    file.notes.push_back(path.string() + " had comments; the rewritten file does not keep them — they are in the backup");
   }
   if (!file.root.is_object()) {
     return core::make_error(core::ErrorKind::invalid_input, path.string() + ": the top level is not a JSON object — fix it first");
@@ -78,49 +87,44 @@ fs::path timestamped_backup_path(const fs::path& path) {
   return candidate;
 }
 
+// The file a path finally names: a config kept in a dotfiles repository and linked into place must
+// stay a link after an edit (the rename goes to the target, in the target's folder).
+fs::path final_target(const fs::path& path) {
+  fs::path target = path;
+  std::error_code ec;
+  for (int hops = 0; hops < 40 && fs::is_symlink(target, ec); ++hops) {
+    fs::path link = fs::read_symlink(target, ec);
+    if (ec) {
+      break;
+    }
+    target = link.is_absolute() ? link : target.parent_path() / link;
+  }
+  return target;
+}
+
 core::Status write_file_atomically(const fs::path& path, const std::string& text, const std::optional<fs::path>& backup) {
   std::error_code ec;
-  if (path.has_parent_path()) {
-    fs::create_directories(path.parent_path(), ec);
+  fs::path target = final_target(path);
+  if (target.has_parent_path()) {
+    fs::create_directories(target.parent_path(), ec);
     if (ec) {
-      return core::make_error(core::ErrorKind::io, path.parent_path().string() + ": cannot create it: " + ec.message());
+      return core::make_error(core::ErrorKind::io, target.parent_path().string() + ": cannot create it: " + ec.message());
     }
   }
-  bool exists = fs::exists(path, ec);
+  bool exists = fs::exists(target, ec);
   if (exists && backup) {
-    fs::copy_file(path, *backup, fs::copy_options::overwrite_existing, ec);
+    fs::copy_file(target, *backup, fs::copy_options::overwrite_existing, ec);
     if (ec) {
       return core::make_error(core::ErrorKind::io, backup->string() + ": cannot write the backup: " + ec.message());
     }
   }
-  fs::path temp = path;
-  temp += ".tmp-" + std::to_string(std::random_device{}() % 1000000);
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      return core::make_error(core::ErrorKind::io, temp.string() + ": cannot be written");
-    }
-    out << text;
-    out.flush();
-    if (!out) {
-      out.close();
-      fs::remove(temp, ec);
-      return core::make_error(core::ErrorKind::io, temp.string() + ": write failed (disk full?)");
-    }
-  }
+  std::optional<fs::perms> mode;
   if (exists) {
-    auto permissions = fs::status(path, ec).permissions();
-    if (!ec) {
-      fs::permissions(temp, permissions, ec);
+    if (auto permissions = fs::status(target, ec).permissions(); !ec) {
+      mode = permissions;
     }
   }
-  fs::rename(temp, path, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    return core::make_error(core::ErrorKind::io, path.string() + ": cannot be replaced: " + ec.message());
-  }
-  return core::ok_status();
+  return platform::replace_file_durably(target, text, mode);
 }
 
 core::Result<ConfigDocument> ConfigDocument::load(const fs::path& path) {

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace bridge::cli {
 
@@ -26,6 +27,9 @@ struct JsonFile {
   std::filesystem::path path;
   OrderedJson root;
   bool existed = false;
+  std::vector<std::string> notes; // what a rewrite will not keep (comments), for the user
+  std::string text;               // as read, for edits that keep the comments
+  bool had_comments = false;
 };
 core::Result<JsonFile> read_json_file(const std::filesystem::path& path, OrderedJson fallback);
 

@@ -280,6 +280,7 @@ int run_doctor(const GlobalOptions& global) {
   std::printf("bridge doctor (mcp-bridge %s)\n", k_version);
   report.section("Config");
   auto path = resolve_config_path(global);
+  report.add(Level::info, "reading " + path.string() + " (" + config_path_source(global) + ")");
   auto loaded = core::load_config(path);
   if (!loaded) {
     if (loaded.error().kind == core::ErrorKind::not_found && !config_path_is_explicit(global)) {

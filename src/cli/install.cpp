@@ -2,6 +2,7 @@
 
 #include "cli/client_configs.hpp"
 #include "cli/commands.hpp"
+#include "cli/cursor_budget.hpp"
 #include "cli/support.hpp"
 #include "platform/client_paths.hpp"
 
@@ -17,6 +18,28 @@ struct InstallOptions {
   bool print = false;
   bool force = false;
 };
+
+// From the cached catalog (what `bridge serve` saw last): nothing to say before the first serve.
+void warn_cursor_budget(const GlobalOptions& global, const std::string& entry_name) {
+  auto loaded = load_config_for_cli(global, false);
+  if (!loaded) {
+    return;
+  }
+  for (const auto& warning : cursor_budget_warnings(cached_tool_names(loaded->config), entry_name)) {
+    std::printf("warning: %s\n", warning.c_str());
+  }
+}
+
+void print_names(const char* label, const std::vector<std::string>& names) {
+  if (names.empty()) {
+    return;
+  }
+  std::string line;
+  for (const auto& name : names) {
+    line += (line.empty() ? "" : ", ") + name;
+  }
+  std::printf("%s%s\n", label, line.c_str());
+}
 
 int run_install(const GlobalOptions& global, const InstallOptions& options) {
   auto client = parse_client(options.client);
@@ -57,15 +80,24 @@ int run_install(const GlobalOptions& global, const InstallOptions& options) {
                 outcome->created_file ? " (new file)" : "");
     break;
   case InstallChange::updated:
-    std::printf("%s: updated \"%s\" in %s\n  was: %s\n", display.c_str(), options.name.c_str(), file.string().c_str(),
-                outcome->previous.dump().c_str());
+    std::printf("%s: updated \"%s\" in %s\n", display.c_str(), options.name.c_str(), file.string().c_str());
     break;
   }
-  std::printf("  %s.%s = %s\n", key.c_str(), options.name.c_str(), entry.dump().c_str());
+  // Names only: the entry may carry the user's env block (API keys), never echoed.
+  std::printf("  %s.%s runs %s %s\n", key.c_str(), options.name.c_str(), outcome->entry["command"].dump().c_str(),
+              outcome->entry.value("args", OrderedJson::array()).dump().c_str());
+  print_names("  set:  ", outcome->changed);
+  print_names("  kept: ", outcome->kept);
+  for (const auto& note : outcome->notes) {
+    std::printf("  note: %s\n", note.c_str());
+  }
   if (outcome->backup) {
     std::printf("  backup: %s\n", outcome->backup->string().c_str());
   }
   std::printf("Restart %s to load it.\n", display.c_str());
+  if (*client == platform::AiClient::cursor) {
+    warn_cursor_budget(global, options.name);
+  }
   return k_exit_ok;
 }
 
@@ -78,16 +110,22 @@ void register_install(CLI::App& app, GlobalOptions& global) {
   install->add_option("--name", options->name, "The entry's name in the client (default: bridge)");
   install->add_option("--file", options->file, "Edit this file instead of the client's usual one");
   install->add_flag("--print", options->print, "Only print the entry; change nothing");
-  install->add_flag("--force", options->force, "Replace an entry of that name that runs something else");
+  install->add_flag("--force", options->force,
+                    "Make an entry of that name that runs another program or other arguments run this bridge");
   install->footer(R"(Examples:
   bridge install claude          Claude Desktop
   bridge install cursor          ~/.cursor/mcp.json
   bridge install vscode          VS Code's user mcp.json
   bridge install claude --print  show the entry without writing
 
-Every other entry and field in the file is kept; the previous file is saved next to it as
-<file>.bak-YYYYMMDD-HHMMSS; running it again changes nothing. The entry runs this binary,
-by absolute path, with "serve". Claude Code: claude mcp add bridge -- /path/to/bridge serve
+Every other entry and field in the file is kept, and so is what you added to the bridge's own
+entry ("env", arguments after "serve", "disabled", "autoApprove", any other field); values
+from "env" and "headers" are never printed, only their names. The previous file is saved next
+to it as <file>.bak-YYYYMMDD-HHMMSS; running it again changes nothing. The entry runs this
+binary, by absolute path, with "serve"; an entry of that name that runs another program or
+other arguments is refused (saying what differs) unless --force. Files with comments and
+trailing commas (JSONC) are accepted; a new entry keeps the comments.
+Claude Code: claude mcp add bridge -- /path/to/bridge serve
 Exit codes: 0 installed or already there; 2 unknown client, or a file that cannot be edited safely.)");
   install->callback([&global, options] { global.exit_code = run_install(global, *options); });
 }

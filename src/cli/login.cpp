@@ -5,6 +5,7 @@
 #include "auth/token_store.hpp"
 #include "cli/commands.hpp"
 #include "cli/logging.hpp"
+#include "cli/login_preset.hpp"
 #include "cli/options.hpp"
 #include "core/config.hpp"
 #include "platform/file_lock.hpp"
@@ -47,6 +48,7 @@ std::string describe_expiry(std::int64_t expires_at) {
 struct LoginOptions {
   std::string name;
   std::vector<std::string> scopes;
+  std::string org;
 };
 
 } // namespace
@@ -59,8 +61,8 @@ std::optional<std::pair<core::Config, core::ServerConfig>> oauth_server_for_cli(
   auto loaded = core::load_config(path);
   if (!loaded) {
     if (loaded.error().kind == core::ErrorKind::not_found) {
-      std::fprintf(stderr, "mcp-bridge: no config at %s; add the server first: bridge add %s --url URL --auth oauth\n",
-                   path.string().c_str(), name.c_str());
+      std::fprintf(stderr, "mcp-bridge: no config at %s; add the server first: %s\n", path.string().c_str(),
+                   add_remedy(name).c_str());
     } else {
       std::fprintf(stderr, "mcp-bridge: %s\n", loaded.error().message.c_str());
     }
@@ -72,20 +74,26 @@ std::optional<std::pair<core::Config, core::ServerConfig>> oauth_server_for_cli(
     }
     if (server.auth != core::AuthMode::oauth) {
       std::fprintf(stderr,
-                   "mcp-bridge: %s is configured with \"auth\": \"%s\"; `bridge %s` is for OAuth servers "
-                   "(set \"auth\": \"oauth\" for it in %s)\n",
-                   name.c_str(), server.auth == core::AuthMode::token ? "token" : "none", command, path.string().c_str());
+                   "mcp-bridge: %s is configured with \"auth\": \"%s\" in %s; `bridge %s` is for OAuth servers "
+                   "(to sign in with OAuth instead: bridge add %s --auth oauth --replace)\n",
+                   name.c_str(), server.auth == core::AuthMode::token ? "token" : "none", path.string().c_str(), command,
+                   name.c_str());
       return std::nullopt;
     }
     return std::make_pair(std::move(*loaded), server);
   }
-  std::fprintf(stderr, "mcp-bridge: no server named \"%s\" in %s (add it: bridge add %s --url URL --auth oauth)\n",
-               name.c_str(), path.string().c_str(), name.c_str());
+  std::fprintf(stderr, "mcp-bridge: no server named \"%s\" in %s (add it: %s)\n", name.c_str(), path.string().c_str(),
+               add_remedy(name).c_str());
   return std::nullopt;
 }
 
-int run_login(const GlobalOptions& global, const std::string& name, const std::vector<std::string>& scopes) {
+int run_login(const GlobalOptions& global, const std::string& name, const std::vector<std::string>& scopes,
+              const std::string& org) {
   setup_logging(global.verbose);
+  if (auto added = add_preset_for_login(global, name, org); !added) {
+    std::fprintf(stderr, "mcp-bridge: %s\n", added.error().message.c_str());
+    return 2;
+  }
   auto found = oauth_server_for_cli(global, name, "login");
   if (!found) {
     return 2;
@@ -152,10 +160,13 @@ void register_login(CLI::App& app, GlobalOptions& global) {
   auto options = std::make_shared<LoginOptions>();
   auto* login = app.add_subcommand("login", "Log in to an OAuth server (browser, PKCE); tokens go to the keychain");
   login->add_option("NAME", options->name, "The server's name in the config")->required();
+  login->add_option("--org", options->org,
+                    "JumpCloud organization ID: with no entry NAME yet, adds JumpCloud for that org (prefix jc_NAME_)");
   login->add_option("--scope", options->scopes, "Scope to ask for (repeatable; default: what the server asks for)");
   login->footer(
       "Examples:\n"
-      "  bridge login jumpcloud\n"
+      "  bridge login jumpcloud                  (no entry yet? the jumpcloud preset is added first)\n"
+      "  bridge login acme --org 5f1e0123        (adds JumpCloud for MSP child org 5f1e0123 as acme, jc_acme_*)\n"
       "  bridge login jumpcloud --scope read --scope write\n"
       "  BROWSER=firefox bridge login acme\n\n"
       "Finds the server's authorization server (MCP discovery), registers mcp-bridge there when needed\n"
@@ -165,9 +176,10 @@ void register_login(CLI::App& app, GlobalOptions& global) {
       "no browser is needed; with \"device_code\" a code to enter on another device is printed; with\n"
       "\"enterprise\" you sign in at your company's identity provider (oauth.idp), which grants the access.\n"
       "BRIDGE_OAUTH_TIMEOUT_S changes how long to wait for the browser (default 300).\n"
+      "BRIDGE_JUMPCLOUD_URL replaces https://mcp.jumpcloud.com/v1 in the preset (a staging server, tests).\n"
       "Exit codes: 0 logged in; 1 the login failed (the message says why); 2 no such OAuth server in the config;\n"
       "3 the server could not be reached.");
-  login->callback([&global, options] { global.exit_code = run_login(global, options->name, options->scopes); });
+  login->callback([&global, options] { global.exit_code = run_login(global, options->name, options->scopes, options->org); });
 }
 
 } // namespace bridge::cli

@@ -1,6 +1,7 @@
 #include "cli/presets.hpp"
 
 #include "cli/jumpcloud_tools.hpp"
+#include "platform/platform.hpp"
 
 namespace bridge::cli {
 
@@ -30,11 +31,19 @@ const std::vector<std::string>& jumpcloud_confirm_tools() {
   return tools;
 }
 
+std::string jumpcloud_url() {
+  // Tests (and a JumpCloud staging endpoint) stand in for the real server without editing code.
+  if (auto over = platform::env("BRIDGE_JUMPCLOUD_URL"); over && !over->empty()) {
+    return *over;
+  }
+  return "https://mcp.jumpcloud.com/v1";
+}
+
 std::optional<PresetEntry> preset_entry(const PresetRequest& request) {
   PresetEntry result;
   if (request.preset == "jumpcloud") {
     result.name = request.name.empty() ? "jumpcloud" : request.name;
-    result.entry["url"] = "https://mcp.jumpcloud.com/v1";
+    result.entry["url"] = jumpcloud_url();
     result.entry["prefix"] = request.name.empty() ? std::string("jc_admin_") : "jc_" + prefix_safe(request.name) + "_";
     if (!request.org.empty()) {
       result.entry["organizationID"] = request.org;

@@ -31,6 +31,9 @@ struct PresetEntry {
 // nullopt when request.preset is not a preset.
 std::optional<PresetEntry> preset_entry(const PresetRequest& request);
 
+// The jumpcloud preset's URL: $BRIDGE_JUMPCLOUD_URL when set, else https://mcp.jumpcloud.com/v1.
+std::string jumpcloud_url();
+
 // Letters, digits, '_' and '-' kept; anything else becomes '_' (for prefixes made from names).
 std::string prefix_safe(const std::string& text);
 

@@ -3,6 +3,7 @@
 
 #include "auth/references.hpp"
 #include "cli/commands.hpp"
+#include "cli/cursor_budget.hpp"
 #include "cli/session.hpp"
 #include "cli/support.hpp"
 #include "cli/wiring.hpp"
@@ -141,6 +142,9 @@ int run_status(const GlobalOptions& global, bool as_json) {
   print_table(rows);
   for (const auto& detail : details) {
     std::printf("\n%s\n", detail.c_str());
+  }
+  for (const auto& warning : cursor_budget_warnings(listed_tool_names(result.response), "bridge")) {
+    std::printf("\nwarning: %s\n", warning.c_str());
   }
   std::printf("\nConfig:      %s\nToken store: %s\n", loaded->path.string().c_str(), store_text.c_str());
   return exit_code;

@@ -3,6 +3,7 @@
 
 #include "auth/references.hpp"
 #include "cli/commands.hpp"
+#include "cli/presets.hpp"
 #include "cli/support.hpp"
 #include "cli/wiring.hpp"
 #include "platform/terminal.hpp"
@@ -41,9 +42,9 @@ int run_set(const GlobalOptions& global, const std::string& name) {
     }
   }
   if (server == nullptr) {
-    std::printf("Use it in a server entry as \"auth\": \"token\", \"token\": \"%s\" (e.g. `bridge add %s --url URL --auth token "
+    std::printf("Use it in a server entry as \"auth\": \"token\", \"token\": \"%s\" (e.g. `bridge add %s%s --auth token "
                 "--token '%s'`).\n",
-                reference.c_str(), name.c_str(), reference.c_str());
+                reference.c_str(), name.c_str(), is_preset(name) ? "" : " --url URL", reference.c_str());
   } else if (server->token.find(reference) == std::string::npos) {
     std::printf("Note: servers.%s does not use it yet; set \"auth\": \"token\", \"token\": \"%s\" "
                 "(`bridge add %s --auth token --token '%s' --replace`).\n",

@@ -1,5 +1,6 @@
 #include "core/config.hpp"
 
+#include "core/duplicate_keys.hpp"
 #include "core/url.hpp"
 
 #include <nlohmann/json.hpp>
@@ -147,8 +148,10 @@ private:
   std::optional<Error> m_error;
 };
 
+constexpr std::size_t k_max_prefix = 48; // leaves room for tool names within the 64 of DESIGN.md
+
 const std::regex& prefix_pattern() {
-  static const std::regex pattern("^[A-Za-z0-9_-]{0,48}$");
+  static const std::regex pattern("^[A-Za-z0-9_-]*$");
   return pattern;
 }
 
@@ -346,6 +349,12 @@ Result<ServerConfig> parse_server(const std::string& name, const json& value, co
   if (server.organization_id && server.organization_id->empty()) {
     return problems.error(field + ".organizationID", "is empty", "remove it or give the child organization's ID");
   }
+  if (server.prefix.size() > k_max_prefix) {
+    return problems.error(field + ".prefix",
+                          "\"" + server.prefix + "\" is too long (" + std::to_string(server.prefix.size()) + " > " +
+                              std::to_string(k_max_prefix) + " characters)",
+                          "use a shorter prefix, e.g. \"" + name + "_\"");
+  }
   if (!std::regex_match(server.prefix, prefix_pattern())) {
     return problems.error(field + ".prefix", "\"" + server.prefix + "\" has characters tool names cannot carry",
                           "use letters, digits, '_' and '-' only (at most 48), e.g. \"" + name + "_\"");
@@ -365,6 +374,10 @@ Result<Config> parse_config(const std::string& text, const std::filesystem::path
     root = json::parse(text);
   } catch (const json::exception& e) { // parse_error, and out_of_range for a number too large
     return problems.error("(file)", std::string("not valid JSON: ") + e.what(), "fix the syntax (a trailing comma? a missing quote?)");
+  }
+  if (auto duplicate = find_duplicate_key(text)) {
+    return problems.error(duplicate->path, "appears twice (the second time on line " + std::to_string(duplicate->line) + ")",
+                          "keep one of them: JSON would silently use only the last");
   }
   if (!root.is_object()) {
     return problems.error("(top level)", std::string("must be an object, not ") + type_name(root),
@@ -418,6 +431,10 @@ Result<Config> parse_config(const std::string& text, const std::filesystem::path
 }
 
 Result<Config> load_config(const std::filesystem::path& path) {
+  if (std::error_code ec; std::filesystem::is_directory(path, ec)) {
+    return make_error(ErrorKind::invalid_input, path.string() + ": is a directory — name the config file itself, e.g. " +
+                                                    (path / "config.json").string());
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::error_code ec;

@@ -325,13 +325,14 @@ test("install into a client config that already has other servers: backup, other
   assert.deepEqual(vscode.inputs, []);
   assert.deepEqual(vscode.servers["mcp-bridge"], { type: "stdio", command: path.resolve(bridgeBin()), args: ["serve"] });
 
-  // A file with comments (JSONC) is not rewritten: the snippet is printed for a manual edit.
-  await fsp.writeFile(vscodeFile, '{\n  // mine\n  "servers": {}\n}\n');
+  // A file with comments and trailing commas (JSONC, as VS Code allows) is accepted; a new entry
+  // keeps the comments (config-edits.test.mjs has the rest).
+  await fsp.writeFile(vscodeFile, '{\n  // mine\n  "servers": {},\n}\n');
   r = await bridge(home, ["install", "vscode"]);
-  expectCode(r, 2, "install into JSONC");
-  assert.match(r.stderr, /comments/);
-  assert.match(r.stderr, /"type": "stdio"/);
-  assert.equal(await fsp.readFile(vscodeFile, "utf8"), '{\n  // mine\n  "servers": {}\n}\n');
+  expectCode(r, 0, "install into JSONC");
+  assert.match(r.stdout, /comments and layout kept/);
+  assert.match(await fsp.readFile(vscodeFile, "utf8"), /\/\/ mine/);
+  assert.match(await fsp.readFile(vscodeFile, "utf8"), /"type": "stdio"/);
 });
 
 test("--help on every command has examples and exit codes", T, async (t) => {
