@@ -4,6 +4,7 @@
 
 #include "auth/oauth_client.hpp"
 #include "auth/www_authenticate.hpp"
+#include "core/remedy.hpp"
 #include "platform/file_lock.hpp"
 
 #include <spdlog/spdlog.h>
@@ -373,7 +374,8 @@ void OAuthSource::State::login_finished(core::Result<TokenBundle> result) {
     return;
   }
   last_error = result.error();
-  spdlog::warn("{}: login failed: {} — run `bridge login {}`", server.name, result.error().message, server.name);
+  spdlog::warn("{}: login failed: {} — {}", server.name, result.error().message,
+               core::credentials_remedy(server, result.error()));
   for (auto& waiter : waiters) {
     waiter(false);
   }

@@ -6,6 +6,7 @@
 #include "cli/session.hpp"
 #include "cli/support.hpp"
 #include "cli/wiring.hpp"
+#include "core/remedy.hpp"
 #include "platform/secret_store.hpp"
 
 #include <nlohmann/json.hpp>
@@ -123,10 +124,7 @@ int run_status(const GlobalOptions& global, bool as_json) {
       item["error"] = message;
       std::string remedy;
       if (state->failure && state->failure->kind == core::ErrorKind::auth) {
-        remedy = server.auth == core::AuthMode::oauth ? "run `bridge login " + server.name + "`"
-                 : server.auth == core::AuthMode::token
-                     ? "store the right key: `bridge token set " + server.name + "`"
-                     : "it wants credentials: `bridge add " + server.name + " --auth token --replace`";
+        remedy = core::credentials_remedy(server, *state->failure);
       } else {
         remedy = "`bridge doctor` checks DNS, TLS and the URL";
       }

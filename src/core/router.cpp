@@ -2,6 +2,7 @@
 
 #include "core/jsonrpc.hpp"
 #include "core/protocol.hpp"
+#include "core/remedy.hpp"
 #include "version.hpp"
 
 #include <spdlog/spdlog.h>
@@ -481,7 +482,12 @@ void Router::fail_request(const Pending& pending, const std::string& reason, int
     return;
   }
   if (pending.method == "tools/call") {
-    audit_call(pending.upstream, pending.label, pending.started, code == jsonrpc::k_request_timeout ? "timeout" : "unavailable");
+    // A tool that vanished from its list is the caller's error (the list is stale), not a server
+    // that is down: `bridge call` turns outcomes into exit codes.
+    audit_call(pending.upstream, pending.label, pending.started,
+               code == jsonrpc::k_request_timeout ? "timeout"
+               : code == jsonrpc::k_invalid_params ? "error"
+                                                   : "unavailable");
     // The model reads tool errors; a result with isError lets it tell the user what to do.
     write(jsonrpc::tool_error_result(pending.client_id, reason));
   } else {
@@ -494,13 +500,7 @@ std::string Router::failure_text(const Upstream& upstream) const {
   std::string remedy;
   const auto& name = upstream.config.name;
   if (upstream.failure && upstream.failure->kind == ErrorKind::auth) {
-    if (upstream.config.auth == AuthMode::oauth) {
-      remedy = "run `bridge login " + name + "`";
-    } else if (upstream.config.auth == AuthMode::token) {
-      remedy = "check its token (store a new one with `bridge token set " + name + "`)";
-    } else {
-      remedy = "it requires credentials: set \"auth\" for it in the config (`bridge add " + name + " --auth token`)";
-    }
+    remedy = credentials_remedy(upstream.config, *upstream.failure);
   } else {
     remedy = "check that the server is running and the URL is right; `bridge status` shows details";
   }
