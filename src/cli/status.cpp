@@ -96,6 +96,10 @@ int run_status(const GlobalOptions& global, bool as_json) {
         state = &candidate;
       }
     }
+    if (server.auth == core::AuthMode::oauth && !credential.present && state != nullptr && state->phase == "ready") {
+      // No login, yet it answered: it asked for no authorization (the bridge tries without first).
+      credential.summary = "oauth: not needed (the server answered without a token)";
+    }
     json item = {{"name", server.name}, {"url", core::effective_url(server)}, {"prefix", server.prefix},
                  {"organizationID", server.organization_id ? json(*server.organization_id) : json(nullptr)},
                  {"enabled", server.enabled}, {"credentials", credential.summary}};

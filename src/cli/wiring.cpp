@@ -29,7 +29,7 @@ std::shared_ptr<transport::AuthSource> make_auth(const core::ServerConfig& serve
       auto store = auth::TokenStore::open(preference);
       auto bundle = store ? store->load(auth::token_key(server)) : core::Result<std::optional<auth::TokenBundle>>(store.error());
       if (!bundle || !bundle->has_value() || !(*bundle)->usable(auth::unix_now())) {
-        return std::make_shared<auth::UnavailableAuth>(core::make_error(core::ErrorKind::auth, "not logged in"));
+        return std::make_shared<auth::UntilAskedAuth>(core::make_error(core::ErrorKind::auth, "not logged in"));
       }
     }
     // Tokens from `bridge login` (or a login it starts itself), refreshed as needed.

@@ -150,3 +150,23 @@ test("auth: oauth to a server without OAuth: the remedy configures a token, neve
   assert.ok(!text.includes("bridge login"), text);
   await bridge.close();
 });
+
+test("auth: oauth to a server that asks for no authorization: used without a token, and status says so", T, async (t) => {
+  const raw = await startPeer("raw-server", ["--shape", "go-json"], { t });
+  const home = await tempHome({ t });
+  const config = { servers: { open: { url: raw.url, prefix: "open_", auth: "oauth" } } };
+  // BROWSER=false: a login attempt would fail at once, and the calls would say "not logged in".
+  const bridge = await startBridge({ config, home, env: { BROWSER: "false" }, t });
+  await bridge.initialize();
+  await bridge.waitForTools((tools) => tools.some((x) => x.name === "open_echo"));
+  assert.equal((await bridge.callTool("open_echo", { text: "no token needed" })).content[0].text, "no token needed");
+  await bridge.close();
+  assert.equal((await raw.state()).lastPostHeaders.authorization, undefined, "a token was sent");
+
+  const status = await runBridge({ config, home, args: ["status"], t, timeoutMs: 20000 });
+  assert.equal(status.code, 0, status.stdout + status.stderr);
+  assert.match(status.stdout, /open\s+-\s+oauth: not needed \(the server answered without a token\)\s+ok/);
+  const call = await runBridge({ config, home, args: ["call", "open_echo", "--args", '{"text":"cli"}'], t, timeoutMs: 20000 });
+  assert.equal(call.code, 0, call.stderr);
+  assert.equal(call.stdout.trim(), "cli");
+});
