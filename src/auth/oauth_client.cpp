@@ -3,6 +3,7 @@
 #include "auth/crypto.hpp"
 #include "auth/oauth_support.hpp"
 #include "core/protocol.hpp"
+#include "core/remedy.hpp"
 #include "core/url.hpp"
 #include "platform/loopback_listener.hpp"
 #include "platform/platform.hpp"
@@ -142,6 +143,7 @@ core::Result<OAuthClient::Discovery> OAuthClient::discover(const BearerChallenge
     return core::make_error(core::ErrorKind::network, unreachable->message);
   }
   discovery.server = server ? std::move(*server) : default_endpoints(m_url);
+  discovery.guessed = !server;
   return discovery;
 }
 
@@ -252,7 +254,16 @@ core::Result<ClientRegistration> OAuthClient::client_identity(const Discovery& d
                                      ? ", or oauth.client_metadata_url (it accepts client ID metadata documents)"
                                      : ""));
   }
-  return register_client(discovery.server, redirect_uri, grant, scope);
+  auto registered = register_client(discovery.server, redirect_uri, grant, scope);
+  if (!registered && discovery.guessed && registered.error().kind != core::ErrorKind::network) {
+    // No metadata anywhere and no registration at the default endpoint: this server has no OAuth
+    // sign-in, and another `bridge login` would fail the same way.
+    return core::make_error(core::ErrorKind::auth,
+                            core::no_oauth_text(m_server.name) + " (it publishes no protected-resource or " +
+                                "authorization-server metadata, and " + registered.error().message + ") — " +
+                                core::token_instead_remedy(m_server.name));
+  }
+  return registered;
 }
 
 core::Status OAuthClient::authenticate_client(const AuthServerMetadata& server, const ClientRegistration& client,

@@ -71,6 +71,9 @@ private:
     std::optional<ProtectedResourceMetadata> resource_metadata;
     AuthServerMetadata server;
     std::string resource;
+    // Neither protected-resource nor authorization-server metadata was found: the endpoints are
+    // MCP 2025-03-26's defaults, a guess that a server without OAuth does not bear out.
+    bool guessed = false;
   };
 
   core::Result<Discovery> discover(const BearerChallenge& challenge);

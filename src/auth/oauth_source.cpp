@@ -4,6 +4,7 @@
 
 #include "auth/oauth_client.hpp"
 #include "auth/www_authenticate.hpp"
+#include "core/remedy.hpp"
 #include "platform/file_lock.hpp"
 
 #include <spdlog/spdlog.h>
@@ -38,6 +39,9 @@ struct OAuthSource::State : std::enable_shared_from_this<OAuthSource::State> {
   std::vector<std::function<void(bool)>> refresh_waiters;
   bool logging_in = false;
   bool auto_login_tried = false;
+  // The server answered 401/403. Until it does, a server we never logged in to is tried without
+  // a token: some servers configured "oauth" ask for none, and need no browser login.
+  bool server_asked = false;
   std::string rejected_access_token; // the server refused it and its renewal failed: never reuse it
   std::vector<std::function<void(bool)>> login_waiters;
   int step_ups = 0;
@@ -153,6 +157,9 @@ core::Result<std::optional<std::string>> OAuthSource::authorization() {
       return std::optional<std::string>("Bearer " + state.bundle->access_token);
     }
   }
+  if (!state.bundle && !state.server_asked && !state.logging_in) {
+    return std::optional<std::string>(); // never logged in: see whether the server asks at all
+  }
   // No usable token: log in in the background (once per process), and say so meanwhile.
   if (!state.logging_in && !state.auto_login_tried) {
     state.start_login(std::nullopt, std::nullopt, nullptr);
@@ -173,6 +180,15 @@ core::Result<std::optional<std::string>> OAuthSource::authorization() {
 void OAuthSource::on_challenge(long status, const std::string& www_authenticate, std::function<void(bool retry)> done) {
   auto& state = *m_state;
   auto challenge = bearer_challenge(www_authenticate);
+  bool first_ask = !state.server_asked;
+  state.server_asked = true;
+  if (first_ask && !state.bundle && !state.auto_login_tried) {
+    // It asks, and we have never logged in: log in in the background (with what the challenge
+    // says), and fail this attempt with "not logged in" meanwhile, as without the probe.
+    state.start_login(std::nullopt, challenge, nullptr);
+    done(false);
+    return;
+  }
   if (status == 403) {
     if (challenge.error == "insufficient_scope" && state.step_ups < k_max_step_ups) {
       ++state.step_ups;
@@ -373,7 +389,8 @@ void OAuthSource::State::login_finished(core::Result<TokenBundle> result) {
     return;
   }
   last_error = result.error();
-  spdlog::warn("{}: login failed: {} — run `bridge login {}`", server.name, result.error().message, server.name);
+  spdlog::warn("{}: login failed: {} — {}", server.name, result.error().message,
+               core::credentials_remedy(server, result.error()));
   for (auto& waiter : waiters) {
     waiter(false);
   }

@@ -3,8 +3,9 @@
 // auth: "oauth" in `bridge serve`: the transport's AuthSource for one upstream. It sends the
 // stored access token, refreshes it before expiry and after a 401 (one process at a time, under
 // a cross-process lock, re-reading the store so rotating refresh tokens survive several
-// bridges), steps up on 403 insufficient_scope (at most 3 times), and, when there is no usable
-// token at all, starts the login itself in the background — once per process, and only in one
+// bridges), steps up on 403 insufficient_scope (at most 3 times). A server it never logged in to
+// is first tried without a token (it may ask for none); when it asks, or when there is no usable
+// token at all, it starts the login itself in the background — once per process, and only in one
 // process at a time (a lock file) — so the browser opens once, never a tab storm. Meanwhile the
 // upstream's calls fail with the remedy (`bridge login NAME`); when the login completes the
 // ReconnectingLink connects the upstream again and its tools appear (tools/list_changed).

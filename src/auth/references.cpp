@@ -1,5 +1,7 @@
 #include "auth/references.hpp"
 
+#include "core/remedy.hpp"
+
 #include "platform/platform.hpp"
 
 #include <fstream>
@@ -43,8 +45,8 @@ core::Result<std::string> ReferenceResolver::resolve_one(std::string_view kind, 
   if (kind == "env") {
     auto value = platform::env(name.c_str());
     if (!value) {
-      return core::make_error(core::ErrorKind::auth, field + ": environment variable " + name +
-                                                         " is not set (the AI client must pass it in its \"env\" block)");
+      return core::make_error(core::ErrorKind::auth, field + ": " + core::missing_env_text(name) +
+                                                         " (the AI client must pass it in its \"env\" block)");
     }
     return *value;
   }

@@ -45,4 +45,26 @@ private:
   core::Error m_error;
 };
 
+// auth: "oauth" with no login yet, from the terminal (status, tools, call), where no login starts
+// by itself: the first requests go without a token, since some servers ask for none; once the
+// server asks (401), every request fails with `error` ("not logged in").
+class UntilAskedAuth final : public transport::AuthSource {
+public:
+  explicit UntilAskedAuth(core::Error error) : m_error(std::move(error)) {}
+  core::Result<std::optional<std::string>> authorization() override {
+    if (m_asked) {
+      return m_error;
+    }
+    return std::optional<std::string>();
+  }
+  void on_challenge(long, const std::string&, std::function<void(bool retry)> done) override {
+    m_asked = true;
+    done(false);
+  }
+
+private:
+  core::Error m_error;
+  bool m_asked = false;
+};
+
 } // namespace bridge::auth

@@ -49,6 +49,20 @@ void print_content(const json& result) {
   }
 }
 
+// The exit code of a call the router saw through (docs/exit-codes.md), or -1 when it has none.
+int exit_code_for_outcome(const std::string& outcome) {
+  if (outcome == "ok") {
+    return k_exit_ok;
+  }
+  if (outcome == "timeout" || outcome == "unavailable") {
+    return k_exit_unavailable;
+  }
+  if (outcome.empty()) {
+    return -1;
+  }
+  return k_exit_failed; // tool_error, error, declined, refused, cancelled
+}
+
 int run_call(const GlobalOptions& global, const CallOptions& options) {
   json arguments = json::parse(options.args, nullptr, false);
   if (!arguments.is_object()) {
@@ -121,15 +135,12 @@ int run_call(const GlobalOptions& global, const CallOptions& options) {
       print_content(tool_result);
     }
   }
-  if (!is_error) {
-    return k_exit_ok;
+  // The router's outcome decides, not how far the upstream got meanwhile: with a cached catalog
+  // a declined call ends before its server has connected, and must still exit as declined.
+  if (int code = exit_code_for_outcome(result.outcome); code >= 0) {
+    return code;
   }
-  for (const auto& state : result.upstreams) {
-    if (state.name == session.only && state.phase != "ready") {
-      return k_exit_unavailable;
-    }
-  }
-  return k_exit_failed;
+  return is_error ? k_exit_failed : k_exit_ok;
 }
 
 } // namespace
@@ -151,7 +162,7 @@ void register_call(CLI::App& app, GlobalOptions& global) {
 A tool that needs confirmation ("confirm", "confirm_destructive") is asked about on the terminal
 (or confirmed with --yes).
 Exit codes: 0 ok; 1 the tool reported an error (isError) or the call was declined; 2 bad arguments,
-unknown tool or invalid config; 3 the server could not be reached or refused the credentials.)");
+unknown tool or invalid config; 3 the server could not be reached, refused the credentials or timed out.)");
   call->callback([&global, options] { global.exit_code = run_call(global, *options); });
 }
 

@@ -3,6 +3,7 @@
 
 #include "auth/references.hpp"
 #include "cli/commands.hpp"
+#include "cli/doctor_reply.hpp"
 #include "cli/logging.hpp"
 #include "platform/platform.hpp"
 #include "cli/support.hpp"
@@ -59,16 +60,6 @@ private:
   int m_failures = 0;
   int m_warnings = 0;
 };
-
-// The proxy libcurl takes from the environment, if any (named, never its credentials).
-std::string proxy_in_use() {
-  for (const char* name : {"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"}) {
-    if (auto value = platform::env(name); value && !value->empty()) {
-      return name;
-    }
-  }
-  return {};
-}
 
 bool looks_secret_header(std::string name) {
   for (char& c : name) {
@@ -195,13 +186,18 @@ void classify(ServerProbe& probe, const ProbeResult& result, const std::string& 
     } else if (result.status.error().kind == core::ErrorKind::timeout) {
       add(Level::fail, "no answer from " + host + " within the time limit (" + message + ")",
           "a firewall or proxy in the way? is the server up?");
-    } else if (auto proxy = proxy_in_use(); !proxy.empty()) {
+    } else if (auto proxy = proxy_for_host(host); !proxy.empty()) {
       add(Level::fail, "connect: " + message, "a proxy is set (" + proxy + "): check that it runs, or add the host to NO_PROXY");
-    } else {
-      add(Level::fail, "connect: " + message,
+    } else if (!result.head.request_sent) { // refused: the request never left
+      add(Level::fail, "connection refused: nothing listens at " + host + " (" + message + ")",
           host == "localhost" || core::is_loopback_host(host)
-              ? "nothing listens there: start the server (MCPJungle: `mcpjungle start` or its docker compose)"
-              : "check the URL, the network and any firewall");
+              ? "start the server (MCPJungle: `mcpjungle start` or its docker compose), or check the port in \"url\""
+              : "check the host and port in \"url\", that the server runs, and any firewall");
+    } else {
+      add(Level::fail, "connection closed: " + host + " took the request, then closed or reset the connection without an answer (" +
+                           message + ")",
+          "the server crashed or dropped it, or something in between cut it (a proxy, a load balancer, http:// to a TLS "
+          "port): check the server's log and the scheme and port in \"url\"");
     }
     return;
   }
@@ -211,7 +207,10 @@ void classify(ServerProbe& probe, const ProbeResult& result, const std::string& 
   std::string content_type = result.head.header("content-type");
   if (status == 200 || status == 202) {
     bool mcp = content_type.find("json") != std::string::npos || content_type.find("event-stream") != std::string::npos;
-    if (mcp) {
+    if (auto problem = mcp ? initialize_reply_problem(content_type, result.body) : std::string(); !problem.empty()) {
+      add(Level::fail, "HTTP " + std::to_string(status) + " but no usable answer to initialize: " + problem,
+          "the server (or something in between) sends a broken reply: check the server's log, or ask its admin");
+    } else if (mcp) {
       add(Level::ok, "MCP endpoint answers initialize (HTTP " + std::to_string(status) + ")");
       add(Level::ok, std::string("credentials accepted") +
                          (server.auth == core::AuthMode::none ? " (none needed)" : ""));

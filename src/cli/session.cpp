@@ -110,7 +110,11 @@ SessionResult run_session(const core::Config& config, const SessionOptions& opti
   one_page.page_size = 0; // the terminal wants every item in one answer
   transport::EventLoop loop;
   TerminalClient client(loop, options, method, params);
-  Bridge bridge = build_bridge(one_page, loop, client, options.only, /*background_login=*/false);
+  SessionResult result;
+  Bridge bridge = build_bridge(one_page, loop, client, options.only, /*background_login=*/false,
+                               [&result](const nlohmann::ordered_json& record) {
+                                 result.outcome = record.value("outcome", std::string());
+                               });
   client.attach(*bridge.router);
 
   json capabilities = json::object();
@@ -120,7 +124,6 @@ SessionResult run_session(const core::Config& config, const SessionOptions& opti
   json initialize = {{"protocolVersion", "2025-06-18"},
                      {"capabilities", capabilities},
                      {"clientInfo", {{"name", "mcp-bridge-cli"}, {"version", "1"}}}};
-  SessionResult result;
   bool deadline_passed = false;
   bool closing = false;
   // Once answered (or out of time): end every upstream session (DELETE), bounded to 3 s.

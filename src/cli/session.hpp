@@ -34,6 +34,9 @@ struct SessionResult {
   std::optional<nlohmann::json> response;    // the JSON-RPC response to the request
   bool timed_out = false;
   std::vector<core::UpstreamState> upstreams;
+  // How the tool call ended, as the router's audit records it ("ok", "tool_error", "declined",
+  // "timeout", "unavailable", …); "" when the request was no tool call that reached routing.
+  std::string outcome;
 };
 
 SessionResult run_session(const core::Config& config, const SessionOptions& options, const std::string& method,

@@ -7,6 +7,7 @@
 #include "cli/session.hpp"
 #include "cli/support.hpp"
 #include "cli/wiring.hpp"
+#include "core/remedy.hpp"
 #include "platform/secret_store.hpp"
 
 #include <nlohmann/json.hpp>
@@ -96,6 +97,10 @@ int run_status(const GlobalOptions& global, bool as_json) {
         state = &candidate;
       }
     }
+    if (server.auth == core::AuthMode::oauth && !credential.present && state != nullptr && state->phase == "ready") {
+      // No login, yet it answered: it asked for no authorization (the bridge tries without first).
+      credential.summary = "oauth: not needed (the server answered without a token)";
+    }
     json item = {{"name", server.name}, {"url", core::effective_url(server)}, {"prefix", server.prefix},
                  {"organizationID", server.organization_id ? json(*server.organization_id) : json(nullptr)},
                  {"enabled", server.enabled}, {"credentials", credential.summary}};
@@ -124,10 +129,7 @@ int run_status(const GlobalOptions& global, bool as_json) {
       item["error"] = message;
       std::string remedy;
       if (state->failure && state->failure->kind == core::ErrorKind::auth) {
-        remedy = server.auth == core::AuthMode::oauth ? "run `bridge login " + server.name + "`"
-                 : server.auth == core::AuthMode::token
-                     ? "store the right key: `bridge token set " + server.name + "`"
-                     : "it wants credentials: `bridge add " + server.name + " --auth token --replace`";
+        remedy = core::credentials_remedy(server, *state->failure);
       } else {
         remedy = "`bridge doctor` checks DNS, TLS and the URL";
       }

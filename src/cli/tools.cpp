@@ -4,6 +4,7 @@
 #include "cli/session.hpp"
 #include "cli/support.hpp"
 #include "core/policy.hpp"
+#include "core/remedy.hpp"
 
 #include <cstdio>
 
@@ -69,10 +70,7 @@ int run_tools(const GlobalOptions& global, const std::string& only, bool as_json
       exit_code = k_exit_unavailable;
       std::string remedy = "`bridge doctor` says why";
       if (server != nullptr && state.failure && state.failure->kind == core::ErrorKind::auth) {
-        remedy = server->auth == core::AuthMode::oauth ? "run `bridge login " + server->name + "`"
-                 : server->auth == core::AuthMode::token ? "run `bridge token set " + server->name + "`"
-                                                         : "it wants credentials: `bridge add " + server->name +
-                                                               " --auth token --replace`";
+        remedy = core::credentials_remedy(*server, *state.failure);
       }
       std::fprintf(stderr, "%s: unavailable — %s — %s\n", state.name.c_str(),
                    state.failure ? state.failure->message.c_str() : ("still " + state.phase).c_str(), remedy.c_str());

@@ -31,7 +31,7 @@ std::shared_ptr<transport::AuthSource> make_auth(const core::ServerConfig& serve
       auto store = auth::TokenStore::open(preference);
       auto bundle = store ? store->load(auth::token_key(server)) : core::Result<std::optional<auth::TokenBundle>>(store.error());
       if (!bundle || !bundle->has_value() || !(*bundle)->usable(auth::unix_now())) {
-        return std::make_shared<auth::UnavailableAuth>(core::make_error(core::ErrorKind::auth, "not logged in"));
+        return std::make_shared<auth::UntilAskedAuth>(core::make_error(core::ErrorKind::auth, "not logged in"));
       }
     }
     // Tokens from `bridge login` (or a login it starts itself), refreshed as needed.
@@ -102,7 +102,8 @@ platform::StorePreference store_preference(const core::Config& config) {
 }
 
 Bridge build_bridge(const core::Config& config, transport::EventLoop& loop, core::ClientWriter& writer,
-                    const std::string& only, bool background_login) {
+                    const std::string& only, bool background_login,
+                    std::function<void(const nlohmann::ordered_json& record)> observe_calls) {
   Bridge bridge;
   for (const auto& server : config.servers) {
     if (server.enabled && (only.empty() || server.name == only)) {
@@ -113,6 +114,14 @@ Bridge build_bridge(const core::Config& config, transport::EventLoop& loop, core
   options.page_size = config.page_size;
   if (config.audit_log) {
     options.audit = make_audit_writer(); // one JSON line per tool call (cli/logging.hpp)
+  }
+  if (observe_calls) {
+    options.audit = [log = std::move(options.audit), observe = std::move(observe_calls)](const nlohmann::ordered_json& record) {
+      if (log) {
+        log(record);
+      }
+      observe(record);
+    };
   }
   // The cached catalog: lists answered at once on the next start, refreshed in the background.
   auto cache = std::make_shared<core::CatalogCache>(platform::data_dir() / "cache", bridge.servers);

@@ -9,6 +9,7 @@
 #include "core/router.hpp"
 #include "transport/event_loop.hpp"
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -22,8 +23,10 @@ struct Bridge {
 // The servers to run: every enabled one, or only `only` when it is not empty.
 // background_login = false (the terminal commands: status, tools, call): an "oauth" server with no
 // usable stored login is reported as not logged in instead of starting a browser login.
+// observe_calls: also given every tool call's audit record (its outcome), audit log or not.
 Bridge build_bridge(const core::Config& config, transport::EventLoop& loop, core::ClientWriter& writer,
-                    const std::string& only = {}, bool background_login = true);
+                    const std::string& only = {}, bool background_login = true,
+                    std::function<void(const nlohmann::ordered_json& record)> observe_calls = {});
 
 platform::StorePreference store_preference(const core::Config& config);
 

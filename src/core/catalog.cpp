@@ -9,11 +9,31 @@
 namespace bridge::core {
 namespace {
 
+// The upstream with a longer prefix than `upstream`'s under which `exposed` also falls, if any.
+// With overlapping prefixes ("jc_" and "jc_admin_") a name such as "jc_admin_x" could be either
+// one's: such names belong to the longest prefix, as when routing a name not listed yet, so which
+// upstream a call reaches never depends on which lists happen to be in.
+const CatalogSource* longer_prefix_owner(const std::vector<CatalogSource>& sources, std::size_t upstream,
+                                         const std::string& exposed) {
+  const CatalogSource* owner = nullptr;
+  for (std::size_t other = 0; other < sources.size(); ++other) {
+    const auto& prefix = sources[other].prefix;
+    if (other != upstream && prefix.size() > sources[upstream].prefix.size() && exposed.rfind(prefix, 0) == 0 &&
+        (owner == nullptr || prefix.size() > owner->prefix.size())) {
+      owner = &sources[other];
+    }
+  }
+  return owner;
+}
+
 // Exposes one upstream's named items (tools or prompts) under prefixed names, resolving clashes
-// with a hash suffix rather than merging or dropping.
-void expose_named(const CatalogSource& source, std::size_t upstream, const std::vector<nlohmann::json>& items,
-                  const char* kind, bool apply_filter, std::vector<nlohmann::json>& out,
-                  std::map<std::string, Route>& routes, std::vector<std::string>& warnings) {
+// with a hash suffix rather than merging or dropping; a name that falls under another upstream's
+// longer prefix is withheld, with a warning, rather than routed ambiguously.
+void expose_named(const std::vector<CatalogSource>& sources, std::size_t upstream,
+                  const std::vector<nlohmann::json>& items, const char* kind, bool apply_filter,
+                  std::vector<nlohmann::json>& out, std::map<std::string, Route>& routes,
+                  std::vector<std::string>& warnings) {
+  const CatalogSource& source = sources[upstream];
   for (const auto& item : items) {
     auto name_it = item.find("name");
     if (name_it == item.end() || !name_it->is_string()) {
@@ -25,9 +45,21 @@ void expose_named(const CatalogSource& source, std::size_t upstream, const std::
       continue;
     }
     std::string exposed = exposed_name(source.prefix, original);
+    if (const CatalogSource* owner = longer_prefix_owner(sources, upstream, exposed); owner != nullptr) {
+      warnings.push_back(source.name + ": " + kind + " \"" + original + "\" is not exposed: its name \"" + exposed +
+                         "\" falls under the prefix \"" + owner->prefix + "\" of server \"" + owner->name +
+                         "\", so a call to it could reach the wrong server; give the two servers prefixes where "
+                         "neither starts with the other");
+      continue;
+    }
     if (routes.count(exposed) != 0) {
       std::string other = exposed;
       exposed = disambiguated_name(source.prefix, original, source.name);
+      if (longer_prefix_owner(sources, upstream, exposed) != nullptr) {
+        warnings.push_back(source.name + ": " + kind + " \"" + original + "\" is not exposed: \"" + other +
+                           "\" is taken and its variant \"" + exposed + "\" falls under another server's prefix");
+        continue;
+      }
       warnings.push_back(source.name + ": " + kind + " \"" + original + "\" would be exposed as \"" + other +
                          "\", which is taken; it is exposed as \"" + exposed + "\"");
       if (routes.count(exposed) != 0) {
@@ -94,8 +126,8 @@ std::vector<std::string> Catalog::rebuild(const std::vector<CatalogSource>& sour
 
   for (std::size_t upstream = 0; upstream < sources.size(); ++upstream) {
     const auto& source = sources[upstream];
-    expose_named(source, upstream, source.tools, "tool", true, m_tools, m_tool_routes, warnings);
-    expose_named(source, upstream, source.prompts, "prompt", false, m_prompts, m_prompt_routes, warnings);
+    expose_named(sources, upstream, source.tools, "tool", true, m_tools, m_tool_routes, warnings);
+    expose_named(sources, upstream, source.prompts, "prompt", false, m_prompts, m_prompt_routes, warnings);
     for (const auto& resource : source.resources) {
       auto uri = resource.find("uri");
       if (uri == resource.end() || !uri->is_string()) {

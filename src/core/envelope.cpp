@@ -503,6 +503,31 @@ Result<Envelope> scan_envelope(const std::string& text) {
   });
 }
 
+Result<std::vector<Span>> scan_batch(const std::string& text) {
+  return with_document(text, 0, text.size(), [](od::document& doc, const Origin& origin) -> Result<std::vector<Span>> {
+    od::array array;
+    if (auto error = doc.get_array().get(array); error) {
+      return error == simdjson::INCORRECT_TYPE ? not_json("not a JSON array") : not_json(error);
+    }
+    std::vector<Span> elements;
+    for (auto element : array) {
+      od::value value;
+      if (auto error = std::move(element).get(value); error) {
+        return not_json(error);
+      }
+      RawValue raw;
+      if (auto error = read_raw(value, raw); error) {
+        return not_json(error);
+      }
+      elements.push_back(origin.span_of(raw.raw));
+    }
+    if (!at_end(doc)) {
+      return not_json("not JSON: trailing content after the top-level value");
+    }
+    return elements;
+  });
+}
+
 Result<std::vector<Field>> scan_object_fields(const std::string& text, Span object) {
   if (object.offset > text.size() || object.length > text.size() - object.offset) {
     return make_error(ErrorKind::invalid_input, "object span lies outside the text");

@@ -50,6 +50,12 @@ void ensure_padding(std::string& text);
 // Objects and arrays (params, result, error) are skipped, not validated inside.
 Result<Envelope> scan_envelope(const std::string& text);
 
+// The elements of a top-level JSON array (a JSON-RPC batch), as raw spans of `text`, in order.
+// Objects inside are skipped, not validated: each element is scanned again as a message of its
+// own (scan_envelope). An Error (kind invalid_input) when the text is not a JSON array. `text`
+// must be padded.
+Result<std::vector<Span>> scan_batch(const std::string& text);
+
 struct Field {
   std::string key;              // unescaped
   JsonType type = JsonType::null;

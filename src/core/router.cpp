@@ -2,6 +2,7 @@
 
 #include "core/jsonrpc.hpp"
 #include "core/protocol.hpp"
+#include "core/remedy.hpp"
 #include "version.hpp"
 
 #include <spdlog/spdlog.h>
@@ -75,9 +76,23 @@ Router::~Router() {
 
 void Router::set_link(std::size_t index, std::unique_ptr<UpstreamLink> link) { m_upstreams.at(index).link = std::move(link); }
 
-void Router::write(std::string&& message) { m_client.write_message(std::move(message)); }
+void Router::write(std::string&& message) {
+  if (!m_batches.empty() && collect_for_batch(message)) {
+    return;
+  }
+  m_client.write_message(std::move(message));
+}
 
 void Router::on_client_message(std::string&& text) {
+  auto first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && text[first] == '[' && batches_allowed()) {
+    handle_batch(std::move(text));
+    return;
+  }
+  handle_message(std::move(text));
+}
+
+void Router::handle_message(std::string&& text) {
   ensure_padding(text);
   auto envelope = scan_envelope(text);
   if (!envelope) {
@@ -303,6 +318,14 @@ void Router::route_named(std::string&& text, const Envelope& envelope, bool is_t
     write(jsonrpc::error_response(id, jsonrpc::k_invalid_params, "Invalid params: params.name must be a string"));
     return;
   }
+  // Both tools/call and prompts/get take their arguments as an object. Anything else is the
+  // caller's mistake: say so here (-32602) rather than let the upstream fail on it as an internal
+  // error, which reads as the server's fault.
+  if (const Field* arguments = find_field(*fields, "arguments");
+      arguments != nullptr && arguments->type != JsonType::object) {
+    write(jsonrpc::error_response(id, jsonrpc::k_invalid_params, "Invalid params: params.arguments must be an object"));
+    return;
+  }
   auto route = is_tool ? m_catalog.find_tool(name->string_value) : m_catalog.find_prompt(name->string_value);
   if (!route) {
     // Not listed yet? A call that races the first listing waits for it, like tools/list does.
@@ -459,7 +482,12 @@ void Router::fail_request(const Pending& pending, const std::string& reason, int
     return;
   }
   if (pending.method == "tools/call") {
-    audit_call(pending.upstream, pending.label, pending.started, code == jsonrpc::k_request_timeout ? "timeout" : "unavailable");
+    // A tool that vanished from its list is the caller's error (the list is stale), not a server
+    // that is down: `bridge call` turns outcomes into exit codes.
+    audit_call(pending.upstream, pending.label, pending.started,
+               code == jsonrpc::k_request_timeout ? "timeout"
+               : code == jsonrpc::k_invalid_params ? "error"
+                                                   : "unavailable");
     // The model reads tool errors; a result with isError lets it tell the user what to do.
     write(jsonrpc::tool_error_result(pending.client_id, reason));
   } else {
@@ -472,13 +500,7 @@ std::string Router::failure_text(const Upstream& upstream) const {
   std::string remedy;
   const auto& name = upstream.config.name;
   if (upstream.failure && upstream.failure->kind == ErrorKind::auth) {
-    if (upstream.config.auth == AuthMode::oauth) {
-      remedy = "run `bridge login " + name + "`";
-    } else if (upstream.config.auth == AuthMode::token) {
-      remedy = "check its token (store a new one with `bridge token set " + name + "`)";
-    } else {
-      remedy = "it requires credentials: set \"auth\" for it in the config (`bridge add " + name + " --auth token`)";
-    }
+    remedy = credentials_remedy(upstream.config, *upstream.failure);
   } else {
     remedy = "check that the server is running and the URL is right; `bridge status` shows details";
   }
@@ -497,6 +519,7 @@ void Router::handle_notification(std::string&& text, const Envelope& envelope) {
       return;
     }
     std::string raw(request_id->value.in(text));
+    forget_batch_answer(raw);
     if (cancel_confirmation(raw) || drop_deferred_call(raw)) {
       return;
     }

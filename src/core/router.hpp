@@ -164,7 +164,13 @@ private:
     std::string cursor;
   };
 
+  struct Batch { // a JSON-RPC batch from the client, answered as one array (router_batch.cpp)
+    std::vector<std::string> awaited; // raw ids of the answers still to come
+    std::vector<std::string> answers;
+  };
+
   // Client side (router.cpp)
+  void handle_message(std::string&& text);
   void handle_request(std::string&& text, const Envelope& envelope);
   void handle_notification(std::string&& text, const Envelope& envelope);
   void handle_client_response(std::string&& text, const Envelope& envelope);
@@ -201,6 +207,15 @@ private:
   void write(std::string&& message);
   std::string failure_text(const Upstream& upstream) const;
   std::optional<std::size_t> upstream_by_prefix(const std::string& exposed) const;
+
+  // Batches (router_batch.cpp)
+  [[nodiscard]] bool batches_allowed() const;
+  void handle_batch(std::string&& text);
+  // True when `message` is an answer a batch waits for: kept for the batch's array.
+  bool collect_for_batch(std::string& message);
+  [[nodiscard]] bool batch_awaits(std::string_view client_id) const;
+  void forget_batch_answer(std::string_view client_id);
+  void flush_batches();
 
   // Safety policy and audit (router_policy.cpp)
   // True when the call was taken over (asked, or refused); false when it may be forwarded now.
@@ -248,6 +263,7 @@ private:
   std::map<std::uint64_t, RelayedRequest> m_relayed;
   std::map<std::uint64_t, Confirmation> m_confirmations; // by the id of our elicitation/create
   std::vector<DeferredList> m_deferred;
+  std::vector<Batch> m_batches;
   std::vector<std::string> m_deferred_messages; // calls that arrived before their tool was listed
   CatalogSnapshot m_saved_catalog;                // what save_catalog was last given (or loaded)
   std::map<std::string, std::string> m_vanished; // exposed tool → its upstream, for tools that went away

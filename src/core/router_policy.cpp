@@ -2,6 +2,7 @@
 // hold a call until the user says yes (elicitation/create to the AI client) or refuse it with the
 // way to allow it, and every tool call ends in one audit record (never argument values).
 
+#include "core/client_capabilities.hpp"
 #include "core/display_text.hpp"
 #include "core/jsonrpc.hpp"
 #include "core/policy.hpp"
@@ -59,12 +60,8 @@ std::vector<json> Router::exposed_tools(std::size_t upstream, std::vector<json> 
 }
 
 bool Router::client_can_elicit() const {
-  auto it = m_client_capabilities.find("elicitation");
-  if (it == m_client_capabilities.end() || !it->is_object()) {
-    return false;
-  }
-  // 2025-11-25 splits elicitation into "form" and "url"; an empty object means form.
-  return it->empty() || it->contains("form");
+  // The confirmation is a form-mode elicitation/create.
+  return unanswerable_by_client(m_client_capabilities, "elicitation/create", json::object()).empty();
 }
 
 bool Router::hold_for_confirmation(std::string& text, const Envelope& envelope, const Route& route, const std::string& label) {

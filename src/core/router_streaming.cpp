@@ -64,8 +64,9 @@ std::unique_ptr<ResponseStream> Router::open_response_stream(std::size_t index, 
     return nullptr; // one at a time: the others are delivered whole
   }
   auto it = m_pending.find(id);
-  if (it == m_pending.end() || it->second.upstream != index || it->second.internal) {
-    return nullptr;
+  if (it == m_pending.end() || it->second.upstream != index || it->second.internal ||
+      batch_awaits(it->second.client_id)) {
+    return nullptr; // a batch's answers go out together, in one array
   }
   const std::string& method = it->second.method;
   bool passes_through = method == "tools/call" || method == "prompts/get" || method == "completion/complete" ||

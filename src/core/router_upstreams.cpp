@@ -1,5 +1,6 @@
 // The router's upstream side: connecting, listing, and what upstreams send back.
 
+#include "core/client_capabilities.hpp"
 #include "core/jsonrpc.hpp"
 #include "core/router.hpp"
 
@@ -464,6 +465,16 @@ void Router::handle_upstream_request(std::size_t index, InboundMessage&& message
   if (!m_client_initialized) {
     upstream.link->send_message(jsonrpc::error_response(raw_id, jsonrpc::k_method_not_found,
                                                         "the AI client is not connected yet"));
+    return;
+  }
+  // Only elicitation's mode matters here; a sampling request may be large (images), left unparsed.
+  json params = message.envelope.method == "elicitation/create" && message.envelope.params
+                    ? json::parse(message.envelope.params->in(message.text), nullptr, false)
+                    : json::object();
+  if (auto why = unanswerable_by_client(m_client_capabilities, message.envelope.method, params); !why.empty()) {
+    spdlog::warn("{}: its {} request was refused without asking the AI client: {}", upstream.config.name,
+                 message.envelope.method, why);
+    upstream.link->send_message(jsonrpc::error_response(raw_id, jsonrpc::k_method_not_found, why));
     return;
   }
   std::uint64_t relay_id = m_next_relay_id++;

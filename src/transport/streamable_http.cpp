@@ -453,10 +453,9 @@ void StreamableHttpLink::on_post_done(Exchange& exchange, const core::Status& st
                                      if (retry) {
                                        post(std::move(again));
                                      } else if (purpose == Purpose::request && request_id) {
-                                       fail_request(*request_id, core::make_error(core::ErrorKind::auth,
-                                                                                  "the server refused the credentials"));
+                                       fail_request(*request_id, refused_error());
                                      } else if (purpose != Purpose::message) {
-                                       fail_connection(core::make_error(core::ErrorKind::auth, "the server refused the credentials"));
+                                       fail_connection(refused_error());
                                      }
                                    });
       return;
@@ -549,6 +548,14 @@ void StreamableHttpLink::on_post_done(Exchange& exchange, const core::Status& st
     }
     return;
   }
+}
+
+core::Error StreamableHttpLink::refused_error() const {
+  auto header = m_options.auth ? m_options.auth->authorization() : core::Result<std::optional<std::string>>(std::nullopt);
+  if (!header) {
+    return core::make_error(core::ErrorKind::auth, header.error().message);
+  }
+  return core::make_error(core::ErrorKind::auth, "the server refused the credentials");
 }
 
 core::Error StreamableHttpLink::http_error(const HttpResponseHead& head, const std::string& body) const {

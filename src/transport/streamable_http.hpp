@@ -125,6 +125,9 @@ private:
   std::unique_ptr<Exchange> take_exchange(Exchange& exchange);
   struct RetireAtExit;
   [[nodiscard]] core::Error http_error(const HttpResponseHead& head, const std::string& body) const;
+  // The error for a 401/403 the auth source could not answer: its own reason when it has one
+  // (no credentials sent at all: "not logged in"), else that the server refused them.
+  [[nodiscard]] core::Error refused_error() const;
   [[nodiscard]] HttpRequest base_request(const std::string& method, std::optional<std::string>& authorization_error);
   void start_exchange(std::unique_ptr<Exchange> exchange, HttpRequest request);
   // How much of one message this exchange may hold whole (lists and server messages get less than

@@ -1,6 +1,7 @@
 // libFuzzer target for the JSON-RPC envelope scanner: scan_envelope on arbitrary bytes, then
 // scan_object_fields on params, json_quote round trips and id splicing on whatever it accepted;
-// leading_id (the id read from a message's first bytes) on the same bytes.
+// leading_id (the id read from a message's first bytes) on the same bytes; scan_batch (a JSON-RPC
+// batch's elements) and scan_envelope on each element it finds.
 // Invariants: spans lie inside the text and hold what their kind says; padded and unpadded input
 // read the same; splicing a new id changes nothing else.
 
@@ -87,6 +88,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ensure_padding(text);
 
   (void)leading_id(std::string_view(text.data(), text.size())); // any bytes: no crash, no overread
+  if (auto batch = scan_batch(text)) {
+    // Elements lie inside the text, in order, apart; each reads as a message of its own.
+    std::size_t after = 0;
+    for (const auto& element : *batch) {
+      check_span(text, element);
+      check(element.offset >= after);
+      after = element.offset + element.length;
+      std::string one(element.in(text));
+      ensure_padding(one);
+      (void)scan_envelope(one);
+    }
+    check(scan_batch(unpadded).ok());
+  }
   auto scanned = scan_envelope(text);
   // Unpadded input goes through a padded copy and must read identically.
   auto scanned_unpadded = scan_envelope(unpadded);

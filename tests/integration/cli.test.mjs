@@ -224,7 +224,7 @@ test("status and doctor side by side: live (two orgs), dead, unauthorized; liter
   assert.match(out, /Server acme[^\n]*\nok\s+servers\.acme\.token: the reference resolves\nok\s+DNS, connection to 127\.0\.0\.1[^\n]*\nok\s+MCP endpoint answers initialize/);
   assert.match(out, /Server beta[\s\S]*?FAIL\s+forbidden \(HTTP 403: organizationID "org-other" is not allowed/);
   assert.match(out, /Server nokey[\s\S]*?FAIL\s+the server wants credentials \(HTTP 401\)\n\s+fix: `bridge add nokey --auth token --replace`/);
-  assert.match(out, /Server dead[\s\S]*?FAIL\s+connect: [^\n]*\n\s+fix: nothing listens there/);
+  assert.match(out, /Server dead[\s\S]*?FAIL\s+connection refused: nothing listens at 127\.0\.0\.1[^\n]*\n\s+fix: start the server/);
   assert.match(out, /clock within \d+ s of the server/);
   assert.ok(!out.includes("Server off"), "disabled servers are not probed");
   assert.ok(!out.includes(TOKEN) && !r.stderr.includes(TOKEN), "doctor never prints the secret");

@@ -28,7 +28,7 @@ const SHAPES = {
 // an astral character and U+2028 (Go escapes it, JavaScript does not).
 const TEXT = '<b>bold</b> & "quoted" \\ back\nsecond line\ttab é ✓ 😀 \u2028 end';
 const LOG_DATA = "log from raw <peer> & co: é ✓"; // what raw-server's notify tool logs
-const RAW_TOOLS = ["raw_announce", "raw_big", "raw_echo", "raw_fail", "raw_notify", "raw_reshuffle", "raw_tool_error", "raw_trickle"];
+const RAW_TOOLS = ["raw_announce", "raw_ask", "raw_big", "raw_echo", "raw_fail", "raw_notify", "raw_reshuffle", "raw_tool_error", "raw_trickle"];
 
 // The bridge's stdout, line by line, as the client's JSON-RPC reader sees it. A good line is one
 // JSON object and nothing else: no empty line, no piece of a message, no stray whitespace or CR.

@@ -29,6 +29,12 @@
 //   reshuffle (the tool set changes twice, 300 ms apart, each time with list_changed: tools/list
 //   then lists version_1, later version_2; a tools/list that meets version_1 is answered only
 //   after 1 s, so the older answer arrives after the newer one, as under a slow gateway).
+// --extra-tool NAME (repeatable): one more tool, answering "NAME from <--name>" (to make names of two
+//   upstreams collide under overlapping prefixes).
+// ask {what}: SSE shapes only. Sends the client a request of its own on the reply stream, whatever
+//   capabilities the client declared (as a server that ignores them would): what = sampling
+//   (sampling/createMessage), elicitation (form), elicitation-url, roots (roots/list); the tool's
+//   result is the JSON of the answer it got (or "no answer" after 5 s). state.asks records each.
 // Every response echoes the request's id token byte for byte, as the client wrote it.
 // Test endpoints (loopback only): GET /_test/state (counters, last headers), POST /_test/expire
 //   (alias /_test/expire-sessions, what the harness's expireSessions() calls): forget every
@@ -46,6 +52,7 @@ const { values: args } = parseArgs({
     "invalid-session-400": { type: "boolean", default: false },
     "list-padding": { type: "string", default: "0" },
     name: { type: "string", default: "raw" },
+    "extra-tool": { type: "string", multiple: true, default: [] },
   },
   strict: true,
 });
@@ -196,6 +203,7 @@ const state = {
   sessionsCreated: 0,
   sessionsDeleted: 0,
   sessionsOpen: 0,
+  asks: [], // {what, method, got: "result" | "error" | "nothing", code, message, ms}
   unknownSession: 0, // requests refused for an unknown Mcp-Session-Id (404 or 400)
   getStreamsOpen: 0,
   lastHeaders: {},
@@ -213,9 +221,21 @@ const TOOLS = [
   { name: "notify", description: "Logs a message, then answers", inputSchema: { type: "object", properties: {} } },
   { name: "announce", description: "Adds late_tool (tools/list_changed)", inputSchema: { type: "object", properties: {} } },
   { name: "reshuffle", description: "Changes the tool set twice (list_changed each time)", inputSchema: { type: "object", properties: {} } },
+  { name: "ask", description: "Sends the client a request (sampling | elicitation | elicitation-url | roots)",
+    inputSchema: { type: "object", properties: { what: { type: "string" } }, required: ["what"] } },
+  ...args["extra-tool"].map((name) => ({ name, description: `Extra tool of ${args.name}`, inputSchema: { type: "object", properties: {} } })),
   { name: "trickle", description: "A text result of `bytes` bytes, sent slowly over `ms` ms",
     inputSchema: { type: "object", properties: { bytes: { type: "integer", minimum: 0 }, ms: { type: "integer", minimum: 0 } }, required: ["bytes", "ms"] } },
 ];
+// The requests `ask` sends the client, and the calls waiting for its answers (by request id).
+const ASKS = {
+  sampling: { method: "sampling/createMessage", params: { messages: [{ role: "user", content: { type: "text", text: "hi" } }], maxTokens: 10 } },
+  elicitation: { method: "elicitation/create", params: { message: "Go on?", requestedSchema: { type: "object", properties: {} } } },
+  "elicitation-url": { method: "elicitation/create", params: { mode: "url", message: "Sign in", url: "https://example.com/x", elicitationId: "e-1" } },
+  roots: { method: "roots/list", params: {} },
+};
+const asks = new Map();
+let askNumber = 0;
 const LATE_TOOL = { name: "late_tool", description: "Added by announce", inputSchema: { type: "object", properties: {} } };
 const LOG_DATA = "log from raw <peer> & co: é ✓";
 
@@ -279,6 +299,7 @@ function answer(session, msg, notify) {
     case "late_tool":
       if (session.lateTool) return { result: text("late") };
   }
+  if (args["extra-tool"].includes(p.name)) return { result: text(`${p.name} from ${args.name}`) };
   return { error: { code: -32602, message: `Unknown tool: ${p.name}` } };
 }
 
@@ -354,6 +375,11 @@ async function handlePost(req, res, entry) {
     if (!session) return unknownSession(res);
   }
 
+  // The client's answer to an ask: handed to the waiting tool call.
+  if (!("method" in msg) && "id" in msg && asks.has(msg.id)) {
+    asks.get(msg.id)(msg);
+    return accepted(res);
+  }
   // Notifications and the client's responses: accepted, nothing to say.
   if (!("id" in msg) || typeof msg.method !== "string") return accepted(res);
 
@@ -387,6 +413,28 @@ async function handlePost(req, res, entry) {
     if (body.length <= 2048) h["Content-Length"] = body.length;
     writeHead(res, 200, h);
     finish(body);
+    return;
+  }
+
+  if (msg.method === "tools/call" && msg.params?.name === "ask") {
+    const what = msg.params.arguments?.what;
+    const ask = ASKS[what];
+    if (!ask) return sendJson(res, 200, { jsonrpc: "2.0", id: msg.id, error: { code: -32602, message: `ask: unknown what ${what}` } });
+    const askId = `ask-${++askNumber}`;
+    const started = Date.now();
+    writeHead(res, shape.status ?? 200, { ...sseHeaders, "Content-Type": shape.contentType ?? "text/event-stream", ...sessionHeader });
+    if (shape.opener) res.write(shape.opener());
+    res.write(shape.event({ jsonrpc: "2.0", id: askId, method: ask.method, params: ask.params }));
+    const done = (answerMsg) => {
+      clearTimeout(timer);
+      asks.delete(askId);
+      const got = answerMsg === null ? "nothing" : "error" in answerMsg ? "error" : "result";
+      state.asks.push({ what, method: ask.method, got, code: answerMsg?.error?.code, message: answerMsg?.error?.message, ms: Date.now() - started });
+      const body = answerMsg === null ? "no answer" : JSON.stringify(answerMsg.error ?? answerMsg.result);
+      res.end(withRawId(shape.event, rawId)(reply({ result: text(`${got}: ${body}`) })));
+    };
+    const timer = setTimeout(() => done(null), 5000);
+    asks.set(askId, done);
     return;
   }
 

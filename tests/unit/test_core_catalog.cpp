@@ -40,14 +40,15 @@ TEST_CASE("tools of several upstreams are merged under their prefixes with an ex
 
 TEST_CASE("clashing exposed names are disambiguated and reported, never merged", "[catalog]") {
   Catalog catalog;
-  auto warnings = catalog.rebuild({source("a", "a_", {"b_c", "b.c"}), source("ab", "a_b_", {"c"})});
-  REQUIRE(catalog.tools().size() == 3);
-  CHECK(warnings.size() == 2);
+  auto warnings = catalog.rebuild({source("a", "a_", {"b_c", "b.c", "x"}), source("z", "z_", {"b_c"})});
+  // "b.c" sanitizes to "b_c": the same exposed name as the first.
+  REQUIRE(catalog.tools().size() == 4);
+  CHECK(warnings.size() == 1);
   std::set<std::string> names;
   for (const auto& tool : catalog.tools()) {
     names.insert(tool["name"].get<std::string>());
   }
-  CHECK(names.size() == 3);
+  CHECK(names.size() == 4);
   CHECK(names.count("a_b_c") == 1);
   // Every exposed name routes back to exactly its original.
   for (const auto& tool : catalog.tools()) {
@@ -55,6 +56,31 @@ TEST_CASE("clashing exposed names are disambiguated and reported, never merged",
   }
   // Config order decides who keeps the plain name, whatever order upstreams answered in.
   CHECK(catalog.find_tool("a_b_c")->original == "b_c");
+}
+
+TEST_CASE("overlapping prefixes: a name under the longer prefix is that upstream's alone", "[catalog]") {
+  // "jc_" is a prefix of "jc_admin_": jc's "admin_users_list" and admin's "users_list" would both
+  // be "jc_admin_users_list". Whatever the config order, it routes to the longer prefix, and the
+  // shorter one's tool is withheld with a warning naming both servers.
+  for (bool short_first : {true, false}) {
+    auto jc = source("jc", "jc_", {"admin_users_list", "admin_only_here", "echo"});
+    auto admin = source("admin", "jc_admin_", {"users_list", "echo"});
+    Catalog catalog;
+    auto warnings = short_first ? catalog.rebuild({jc, admin}) : catalog.rebuild({admin, jc});
+    std::size_t jc_index = short_first ? 0 : 1;
+    std::size_t admin_index = short_first ? 1 : 0;
+    REQUIRE(warnings.size() == 2);
+    CHECK(warnings[0].find("\"jc_admin_\" of server \"admin\"") != std::string::npos);
+    auto route = catalog.find_tool("jc_admin_users_list");
+    REQUIRE(route);
+    CHECK(route->upstream == admin_index);
+    CHECK(route->original == "users_list");
+    // Even with no rival in the other list: the name is the longer prefix's to claim.
+    CHECK_FALSE(catalog.find_tool("jc_admin_only_here"));
+    CHECK(catalog.find_tool("jc_echo")->upstream == jc_index);
+    CHECK(catalog.find_tool("jc_admin_echo")->upstream == admin_index);
+    CHECK(catalog.tools().size() == 3);
+  }
 }
 
 TEST_CASE("allow/deny filters hide tools from lists and routes", "[catalog]") {

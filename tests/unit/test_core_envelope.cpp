@@ -409,3 +409,29 @@ TEST_CASE("envelope: deep nesting inside skipped values", "[envelope]") {
   // Unbalanced nesting is still caught.
   CHECK_FALSE(scan_envelope(padded(R"({"jsonrpc":"2.0","id":1,"result":[[[]]})")).ok());
 }
+
+TEST_CASE("scan_batch: the elements of a batch, byte-exact, in order", "[envelope]") {
+  std::string text = R"( [ {"jsonrpc":"2.0","id":1.0,"method":"ping"} , 5,"x" ,[1,{"a":[]}], {"b":"]"} ] )";
+  ensure_padding(text);
+  auto batch = scan_batch(text);
+  REQUIRE(batch.ok());
+  REQUIRE(batch->size() == 5);
+  CHECK((*batch)[0].in(text) == R"({"jsonrpc":"2.0","id":1.0,"method":"ping"})");
+  CHECK((*batch)[1].in(text) == "5");
+  CHECK((*batch)[2].in(text) == R"("x")");
+  CHECK((*batch)[3].in(text) == R"([1,{"a":[]}])");
+  CHECK((*batch)[4].in(text) == R"({"b":"]"})");
+
+  std::string empty = "[]";
+  ensure_padding(empty);
+  REQUIRE(scan_batch(empty).ok());
+  CHECK(scan_batch(empty)->empty());
+}
+
+TEST_CASE("scan_batch: anything but one whole JSON array is an error", "[envelope]") {
+  for (std::string text : {std::string(R"({"jsonrpc":"2.0"})"), std::string("[1,2"), std::string("[1,]"),
+                           std::string("[1] [2]"), std::string("[1] x"), std::string(""), std::string("[01]")}) {
+    ensure_padding(text);
+    CHECK_FALSE(scan_batch(text).ok());
+  }
+}
