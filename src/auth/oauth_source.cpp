@@ -391,6 +391,12 @@ void OAuthSource::State::login_finished(core::Result<TokenBundle> result) {
   last_error = result.error();
   spdlog::warn("{}: login failed: {} — {}", server.name, result.error().message,
                core::credentials_remedy(server, result.error()));
+  if (waiters.empty() && on_credentials) {
+    // A background login that failed (the server offers no OAuth sign-in, the user gave up): the
+    // upstream connects again at once, so it fails with this reason and its remedy instead of
+    // "a browser login was started" until the next retry.
+    on_credentials();
+  }
   for (auto& waiter : waiters) {
     waiter(false);
   }

@@ -40,8 +40,9 @@ public:
   core::Result<std::optional<std::string>> authorization() override;
   void on_challenge(long status, const std::string& www_authenticate, std::function<void(bool retry)> done) override;
 
-  // Called (on the loop thread) when a background login produced credentials that nothing was
-  // waiting for: the upstream should connect again.
+  // Called (on the loop thread) when a background login that nothing was waiting for ended —
+  // with credentials, or failing with a reason the user should see: the upstream should connect
+  // again.
   void set_on_credentials(std::function<void()> callback);
 
   struct State; // oauth_source.cpp

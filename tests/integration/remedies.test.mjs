@@ -133,18 +133,18 @@ test("auth: oauth to a server without OAuth: the remedy configures a token, neve
     assert.match(r.stderr, new RegExp(`bridge add ${name} --auth token --replace`));
     assert.ok(!/run `bridge login/.test(r.stderr), r.stderr);
   }
-  // serve: its own background login meets the same, and the calls say what to do (once the
-  // upstream is tried again: a call after the failure is a few seconds old reconnects it).
+  // serve: its own background login meets the same; the upstream is connected again as soon as
+  // that login fails, so the first call after the failure already says what to do.
   const home = await tempHome({ t });
   const config = { servers: { nooauth: { url: `${bo.url}?organizationID=${ORG}`, prefix: "x_", auth: "oauth" } } };
   const bridge = await startBridge({ config, home, env: { BROWSER: "false" }, t });
   await bridge.initialize();
-  let text = "";
-  for (let i = 0; i < 100 && !text.includes("does not offer OAuth sign-in"); i++) {
-    const r = await bridge.request("tools/call", { name: "x_echo", arguments: { message: "x" } }, { timeoutMs: 15000 });
-    text = assertToolError(r);
-    if (!text.includes("does not offer")) await new Promise((resolve) => setTimeout(resolve, 250));
+  for (let i = 0; i < 150 && !bridge.stderr().includes("login failed"); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  assert.match(bridge.stderr(), /nooauth: login failed/);
+  const r = await bridge.request("tools/call", { name: "x_echo", arguments: { message: "x" } }, { timeoutMs: 15000 });
+  const text = assertToolError(r);
   assert.match(text, /nooauth does not offer OAuth sign-in/);
   assert.match(text, /bridge add nooauth --auth token --replace/);
   assert.ok(!text.includes("bridge login"), text);
