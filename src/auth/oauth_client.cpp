@@ -172,10 +172,12 @@ core::Result<ClientRegistration> OAuthClient::register_client(const AuthServerMe
     request["scope"] = *scope;
   }
   spdlog::debug("{}: registering at {}", m_server.name, server.registration_endpoint);
+  m_registration_status = 0;
   auto reply = m_http.post_json(server.registration_endpoint, request.dump());
   if (!reply) {
     return reply.error();
   }
+  m_registration_status = reply->status;
   if (reply->status != 200 && reply->status != 201) {
     return core::make_error(core::ErrorKind::auth, "dynamic client registration at " + server.registration_endpoint +
                                                        " failed: " + describe_failure(*reply));
@@ -255,7 +257,10 @@ core::Result<ClientRegistration> OAuthClient::client_identity(const Discovery& d
                                      : ""));
   }
   auto registered = register_client(discovery.server, redirect_uri, grant, scope);
-  if (!registered && discovery.guessed && registered.error().kind != core::ErrorKind::network) {
+  // Refused or absent (401, 403, 404, 405), not merely failing now (400, 429, 5xx, a timeout).
+  bool no_registration_there = m_registration_status == 401 || m_registration_status == 403 ||
+                               m_registration_status == 404 || m_registration_status == 405;
+  if (!registered && discovery.guessed && no_registration_there) {
     // No metadata anywhere and no registration at the default endpoint: this server has no OAuth
     // sign-in, and another `bridge login` would fail the same way.
     return core::make_error(core::ErrorKind::auth,

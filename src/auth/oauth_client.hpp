@@ -140,6 +140,7 @@ private:
   std::shared_ptr<ReferenceResolver> m_resolver;
   OAuthHooks m_hooks;
   HttpClient m_http;
+  long m_registration_status = 0; // of the last registration attempt's reply (0: none came)
 };
 
 } // namespace bridge::auth

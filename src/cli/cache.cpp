@@ -25,6 +25,10 @@ int run_show() {
       bytes += item.file_size(ec);
     }
   }
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    std::fprintf(stderr, "bridge cache: %s: %s\n", cache_dir().string().c_str(), ec.message().c_str());
+    return k_exit_failed;
+  }
   std::printf("%s: %d file%s, %ju bytes\n", cache_dir().string().c_str(), files, files == 1 ? "" : "s", bytes);
   std::printf("Each file holds the tools, prompts and resources the upstreams of one config listed last time\n"
               "(no secrets); it is refreshed whenever `bridge serve` sees the live lists. Drop it: bridge cache clear\n");
@@ -34,13 +38,24 @@ int run_show() {
 int run_clear() {
   std::error_code ec;
   int removed = 0;
+  int failed = 0;
   for (const auto& item : fs::directory_iterator(cache_dir(), ec)) {
-    if (item.is_regular_file(ec) && fs::remove(item.path(), ec)) {
+    std::error_code removing; // per file: a later success must not hide an earlier failure
+    if (!item.is_regular_file(removing)) {
+      continue;
+    }
+    if (fs::remove(item.path(), removing)) {
       ++removed;
+    } else if (removing) {
+      ++failed;
+      std::fprintf(stderr, "bridge cache clear: %s: %s\n", item.path().string().c_str(), removing.message().c_str());
     }
   }
   if (ec && ec != std::errc::no_such_file_or_directory) {
     std::fprintf(stderr, "bridge cache clear: %s: %s\n", cache_dir().string().c_str(), ec.message().c_str());
+    return k_exit_failed;
+  }
+  if (failed > 0) {
     return k_exit_failed;
   }
   std::printf("Removed %d cached catalog file%s from %s; the next start lists the upstreams afresh.\n", removed,

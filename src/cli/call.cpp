@@ -57,6 +57,9 @@ int exit_code_for_outcome(const std::string& outcome) {
   if (outcome == "timeout" || outcome == "unavailable") {
     return k_exit_unavailable;
   }
+  if (outcome == "unknown_tool") {
+    return k_exit_usage; // as when no catalog lists it at all
+  }
   if (outcome.empty()) {
     return -1;
   }

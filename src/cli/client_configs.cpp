@@ -105,7 +105,11 @@ std::string launch_difference(const OrderedJson& existing, const OrderedJson& en
   bool same_start = theirs.is_array() && theirs.size() >= ours.size() &&
                     std::equal(ours.begin(), ours.end(), theirs.begin());
   if (!same_start) {
-    differs += std::string(differs.empty() ? "" : "; ") + "its args are " + theirs.dump() + ", not " + ours.dump();
+    // Their values are not shown: other bridges take API keys as arguments (mcp-remote's
+    // --header "Authorization: Bearer …").
+    std::size_t count = theirs.is_array() ? theirs.size() : 0;
+    differs += std::string(differs.empty() ? "" : "; ") + "its " + std::to_string(count) + " argument" +
+               (count == 1 ? "" : "s") + " (not shown: they may hold secrets) do not begin with ours, " + ours.dump();
   }
   return differs;
 }

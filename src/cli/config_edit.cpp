@@ -132,6 +132,13 @@ core::Result<ConfigDocument> ConfigDocument::load(const fs::path& path) {
   if (!file) {
     return file.error();
   }
+  if (file->had_comments) {
+    // bridge serve reads its config as strict JSON: an edit here must not quietly drop the
+    // comments of a file that cannot be served as it is.
+    return core::make_error(core::ErrorKind::invalid_input,
+                            path.string() + ": has comments or trailing commas, which the mcp-bridge config may not " +
+                                "have (it is strict JSON) — remove them first; nothing was changed");
+  }
   ConfigDocument document;
   document.m_file = std::move(*file);
   return document;

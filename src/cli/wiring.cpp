@@ -30,7 +30,12 @@ std::shared_ptr<transport::AuthSource> make_auth(const core::ServerConfig& serve
     if (!background_login) {
       auto store = auth::TokenStore::open(preference);
       auto bundle = store ? store->load(auth::token_key(server)) : core::Result<std::optional<auth::TokenBundle>>(store.error());
-      if (!bundle || !bundle->has_value() || !(*bundle)->usable(auth::unix_now())) {
+      if (!bundle) {
+        // The store itself failed (a locked or hung keychain): say that, not "not logged in",
+        // whose remedy (`bridge login`) would meet the same failure.
+        return std::make_shared<auth::UnavailableAuth>(core::make_error(core::ErrorKind::auth, bundle.error().message));
+      }
+      if (!bundle->has_value() || !(*bundle)->usable(auth::unix_now())) {
         return std::make_shared<auth::UntilAskedAuth>(core::make_error(core::ErrorKind::auth, "not logged in"));
       }
     }

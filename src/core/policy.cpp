@@ -78,8 +78,10 @@ CallDecision decide_call(const SafetyPolicy& policy, std::string_view original, 
     auto hints = tool_hints(*tool);
     if (!hints.annotated) {
       if (policy.unannotated == Unannotated::confirm) {
+        // With confirm_destructive on, "destructive" would still ask (MCP's default for a bare tool).
         return {CallVerdict::confirm, "the server does not annotate it and \"unannotated\" is \"confirm\"",
-                "set \"unannotated\": \"destructive\""};
+                policy.confirm_destructive ? "set \"unannotated\": \"non_destructive\""
+                                           : "set \"unannotated\": \"destructive\""};
       }
       if (policy.unannotated == Unannotated::non_destructive) {
         return {};
@@ -98,7 +100,10 @@ CallDecision decide_call(const SafetyPolicy& policy, std::string_view original, 
   // The definition is unknown (not in the last list): ask whenever annotations could have mattered.
   if (policy.confirm_destructive || policy.unannotated == Unannotated::confirm) {
     return {CallVerdict::confirm, "its annotations are unknown (the server has not listed it)",
-            policy.confirm_destructive ? "set \"confirm_destructive\": false" : "set \"unannotated\": \"destructive\""};
+            policy.confirm_destructive && policy.unannotated == Unannotated::confirm
+                ? "set \"confirm_destructive\": false and \"unannotated\": \"destructive\""
+            : policy.confirm_destructive ? "set \"confirm_destructive\": false"
+                                         : "set \"unannotated\": \"destructive\""};
   }
   return {};
 }

@@ -370,6 +370,11 @@ void Router::route_named(std::string&& text, const Envelope& envelope, bool is_t
       pending.client_id = id;
       pending.method = envelope.method;
       pending.label = name->string_value;
+      for (std::size_t i = 0; i < m_upstreams.size(); ++i) {
+        if (m_upstreams[i].config.name == gone->second) {
+          pending.upstream = i; // the audit names the server it was listed for
+        }
+      }
       fail_request(pending, vanished_text(name->string_value, gone->second), jsonrpc::k_invalid_params);
       return;
     }
@@ -486,7 +491,7 @@ void Router::fail_request(const Pending& pending, const std::string& reason, int
     // that is down: `bridge call` turns outcomes into exit codes.
     audit_call(pending.upstream, pending.label, pending.started,
                code == jsonrpc::k_request_timeout ? "timeout"
-               : code == jsonrpc::k_invalid_params ? "error"
+               : code == jsonrpc::k_invalid_params ? "unknown_tool"
                                                    : "unavailable");
     // The model reads tool errors; a result with isError lets it tell the user what to do.
     write(jsonrpc::tool_error_result(pending.client_id, reason));
@@ -519,12 +524,15 @@ void Router::handle_notification(std::string&& text, const Envelope& envelope) {
       return;
     }
     std::string raw(request_id->value.in(text));
-    forget_batch_answer(raw);
+    // A batch stops waiting for an answer only when the request is really dropped here; one
+    // that goes on (a list held for the first catalog) is still answered inside its batch.
     if (cancel_confirmation(raw) || drop_deferred_call(raw)) {
+      forget_batch_answer(raw);
       return;
     }
     for (auto it = m_pending.begin(); it != m_pending.end(); ++it) {
       if (!it->second.internal && it->second.client_id == raw) {
+        forget_batch_answer(raw);
         std::uint64_t bridge_id = it->first;
         Pending cancelled = std::move(it->second);
         m_pending.erase(it);

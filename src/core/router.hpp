@@ -40,7 +40,7 @@ struct RouterOptions {
   std::chrono::milliseconds confirm_wait{300000};
   // Called once per tool call when it ends (audit log): {"upstream", "org", "tool", "exposed",
   // "duration_ms", "outcome"} — never argument values. Outcomes: ok, tool_error, error, timeout,
-  // unavailable, cancelled, declined, refused.
+  // unavailable, unknown_tool, cancelled, declined, refused.
   std::function<void(const nlohmann::ordered_json& record)> audit;
 };
 

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { startPeer, startBridge, tempHome, textOf, sleep } from "./lib/harness.mjs";
+import { startPeer, startBridge, runBridge, tempHome, textOf, sleep } from "./lib/harness.mjs";
 import { T, plainEntry, names, hasAll, assertToolError } from "./lib/fixtures.mjs";
 
 function cacheFiles(home) {
@@ -83,6 +83,23 @@ test("a changed upstream list is announced, and a vanished tool gets a clear err
   // The cache now holds the live list.
   const saved = JSON.parse(fs.readFileSync(cacheFiles(home)[0], "utf8"));
   assert.deepEqual(saved.upstreams[0].tools.map((x) => x.name).filter((n) => n.startsWith("tool_")), ["tool_0"]);
+});
+
+test("bridge call of a tool gone from its server exits 2 whether the catalog is cached or not", { ...T, timeout: 60_000 }, async (t) => {
+  const home = await tempHome({ t });
+  const first = await startPeer("json-server", ["--tools", "3"], { t });
+  await firstRun(home, first, t, ["j_tool_2"]);
+  const port = String(first.port);
+  await first.stop();
+  const second = await startPeer("json-server", ["--port", port, "--tools", "1"], { t });
+  const config = { servers: { j: plainEntry(second, "j_") } };
+  // Cached: the catalog still lists it, the live list does not.
+  const warm = await runBridge({ config, home, t, args: ["call", "j_tool_2"], timeoutMs: 20_000 });
+  assert.equal(warm.code, 2, warm.stdout + warm.stderr);
+  assert.match(warm.stdout + warm.stderr, /no longer offers/);
+  // Cold: never listed at all.
+  const cold = await runBridge({ config, home: await tempHome({ t }), t, args: ["call", "j_tool_2"], timeoutMs: 20_000 });
+  assert.equal(cold.code, 2, cold.stdout + cold.stderr);
 });
 
 test("a damaged cache file is ignored", T, async (t) => {

@@ -42,11 +42,12 @@ test("install again keeps the user's env, extra args, disabled, autoApprove and 
   assert.match(r.stdout, /already installed/);
 
   // An older entry written by hand, with the user's additions, and a config path chosen now.
-  await writeJson(claudePath(home), { mcpServers: { bridge: { command: exe, env: { JC_API_KEY: SECRET }, disabled: true } } });
+  // Its arguments carry a key (as mcp-remote's --header does): named by count, never shown.
+  await writeJson(claudePath(home), { mcpServers: { bridge: { command: exe, args: ["--header", `Authorization: Bearer ${SECRET}`], env: { JC_API_KEY: SECRET }, disabled: true } } });
   const other = await bridge(home, ["install", "claude"]);
   expectCode(other, 2, "install over an entry with other arguments");
-  assert.match(other.stderr, /args are \[\], not \["serve"\]/);
-  assert.ok(!other.stderr.includes(SECRET));
+  assert.match(other.stderr, /its 2 arguments \(not shown: they may hold secrets\) do not begin with ours, \["serve"\]/);
+  assert.ok(!other.stderr.includes(SECRET) && !other.stdout.includes(SECRET), "no argument value is printed");
   const forced = await bridge(home, ["--config", path.join(home.dir, "c.json"), "install", "claude", "--force"]);
   expectCode(forced, 0, "install --force");
   assert.ok(!forced.stdout.includes(SECRET) && !forced.stderr.includes(SECRET));
@@ -177,4 +178,18 @@ test("a literal secret in --header goes to the keychain and the config refers to
   assert.match(r.stdout, /Authorization header holds a secret: stored in the file/);
   const secrets = await fsp.readFile(path.join(home.env.XDG_DATA_HOME, "mcp-bridge", "secrets.json"), "utf8");
   assert.ok(secrets.includes(SECRET), "the value is in the (file) token store");
+});
+
+test("our own config with comments is refused by add and remove, untouched (serve reads it as strict JSON)", T, async (t) => {
+  const home = await tempHome({ t });
+  const ours = path.join(home.env.XDG_CONFIG_HOME, "mcp-bridge", "config.json");
+  await fsp.mkdir(path.dirname(ours), { recursive: true });
+  const text = '{\n  // my servers\n  "servers": { "a": { "url": "http://127.0.0.1:9/mcp", "prefix": "a_" } }\n}\n';
+  await fsp.writeFile(ours, text);
+  for (const args of [["add", "b", "--url", "http://127.0.0.1:9/b"], ["remove", "a"]]) {
+    const r = await bridge(home, args);
+    expectCode(r, 2, args.join(" "));
+    assert.match(r.stderr, /has comments or trailing commas.*nothing was changed/);
+    assert.equal(await fsp.readFile(ours, "utf8"), text, "the file is as the user wrote it");
+  }
 });

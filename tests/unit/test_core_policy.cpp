@@ -92,6 +92,11 @@ TEST_CASE("unannotated: the user's setting decides for tools the server does not
   CHECK(decision.reason.find("\"unannotated\"") != std::string::npos);
   // The refusal names the setting that asked, not another one.
   CHECK(decision.setting == "set \"unannotated\": \"destructive\"");
+  policy.confirm_destructive = true; // then "destructive" would still ask: the way out is "non_destructive"
+  CHECK(decide_call(policy, "new_tool", &bare).setting == "set \"unannotated\": \"non_destructive\"");
+  CHECK(decide_call(policy, "unlisted", nullptr).setting ==
+        "set \"confirm_destructive\": false and \"unannotated\": \"destructive\"");
+  policy.confirm_destructive = false;
   CHECK(unannotated_name(Unannotated::confirm) == "confirm");
   CHECK(parse_unannotated(unannotated_name(Unannotated::non_destructive)) == Unannotated::non_destructive);
   CHECK(decide_call(policy, "odd_tool", &malformed).verdict == CallVerdict::confirm);
