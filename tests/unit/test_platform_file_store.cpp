@@ -162,27 +162,15 @@ TEST_CASE("file store survives concurrent writers (processes)", "[platform][file
   auto path = dir.path() / "secrets.json";
   constexpr int k_children = 3;
   constexpr int k_keys = 30;
-  std::vector<pid_t> children;
-  for (int c = 0; c < k_children; ++c) {
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      FileSecretStore store(path, "test", std::chrono::milliseconds(20000));
-      int failures = 0;
-      for (int i = 0; i < k_keys; ++i) {
-        auto key = "p" + std::to_string(c) + "-" + std::to_string(i);
-        failures += store.set(key, std::string(300, static_cast<char>('a' + c))).ok() ? 0 : 1;
-      }
-      ::_exit(failures == 0 ? 0 : 1);
-    }
-    children.push_back(pid);
-  }
-  for (pid_t pid : children) {
-    int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
-  }
+  CHECK(bridge::test::run_in_children(k_children, [&](int c) {
+          FileSecretStore store(path, "test", std::chrono::milliseconds(20000));
+          int failures = 0;
+          for (int i = 0; i < k_keys; ++i) {
+            auto key = "p" + std::to_string(c) + "-" + std::to_string(i);
+            failures += store.set(key, std::string(300, static_cast<char>('a' + c))).ok() ? 0 : 1;
+          }
+          return failures;
+        }) == 0);
   auto document = nlohmann::json::parse(read_all(path));
   CHECK(document.size() == static_cast<std::size_t>(k_children * k_keys));
 }

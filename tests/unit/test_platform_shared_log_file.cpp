@@ -68,26 +68,18 @@ TEST_CASE("shared log file: processes appending and rotating together lose and c
   constexpr int k_children = 4;
   constexpr int k_lines = 400;
   constexpr int k_files = 1000; // enough that rotation drops nothing: every line must be found
-  std::vector<pid_t> children;
-  for (int c = 0; c < k_children; ++c) {
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      SharedLogFile file(path, 4096, k_files);
-      int failures = 0;
-      for (int i = 0; i < k_lines; ++i) {
-        failures += file.append("p" + std::to_string(c) + " " + std::to_string(i) + " " + std::string(60, static_cast<char>('a' + c)) + "\n").ok() ? 0 : 1;
-      }
-      ::_exit(failures == 0 ? 0 : 1);
-    }
-    children.push_back(pid);
-  }
-  for (pid_t pid : children) {
-    int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
-  }
+  CHECK(bridge::test::run_in_children(k_children, [&](int c) {
+          SharedLogFile file(path, 4096, k_files);
+          int failures = 0;
+          for (int i = 0; i < k_lines; ++i) {
+            failures += file.append("p" + std::to_string(c) + " " + std::to_string(i) + " " +
+                                    std::string(60, static_cast<char>('a' + c)) + "\n")
+                                .ok()
+                            ? 0
+                            : 1;
+          }
+          return failures;
+        }) == 0);
   std::map<std::string, int> seen;
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(path.parent_path())) {

@@ -4,11 +4,18 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <optional>
 #include <random>
 #include <sstream>
 #include <string>
+#include <vector>
+
+#ifndef _WIN32
+#include <sys/wait.h>
+#include <unistd.h>
+#endif
 
 namespace bridge::test {
 
@@ -70,5 +77,32 @@ inline std::string read_all(const std::filesystem::path& path) {
   out << in.rdbuf();
   return out.str();
 }
+
+#ifndef _WIN32
+// Runs `body(c)` in `count` forked processes at once (c = 0 … count-1), each returning how many of
+// its operations failed; returns how many children did not exit 0 after a clean run.
+inline int run_in_children(int count, const std::function<int(int)>& body) {
+  std::vector<pid_t> children;
+  int bad = 0;
+  for (int c = 0; c < count; ++c) {
+    pid_t pid = ::fork();
+    if (pid < 0) {
+      ++bad;
+      continue;
+    }
+    if (pid == 0) {
+      ::_exit(body(c) == 0 ? 0 : 1);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    if (::waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      ++bad;
+    }
+  }
+  return bad;
+}
+#endif
 
 } // namespace bridge::test
